@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'data/', 'dist/', 'coverage/'] },
+  { ignores: ['node_modules/', 'web/dist/', 'data/', 'dist/', 'coverage/', '.kirim-test/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,5 +28,12 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration in src/config (or sim/config) only.' }],
     },
   },
-  { files: ['src/config/**/*.ts', 'sim/config.ts', 'sim/main.ts', 'src/cli.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['src/config/**/*.ts', 'src/main.ts', 'sim/config.ts', 'sim/main.ts', 'src/cli.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  // web/ (the dashboard) runs in the browser.
+  {
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', EventSource: 'readonly', HTMLElement: 'readonly', HTMLDialogElement: 'readonly', Element: 'readonly', Blob: 'readonly', MessageEvent: 'readonly' },
+    },
+  },
 );

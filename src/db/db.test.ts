@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { connectDatabase, migrate, type Db } from './index.js';
+import { createTestPg, type TestPg } from '../../test/support/pg.js';
+
+/** The database contract: the same migrations and queries behave the same on both dialects. */
+function runDatabaseContract(name: string, open: () => Promise<{ db: Db; cleanup(): Promise<void> }>) {
+  describe(`database contract: ${name}`, () => {
+    it('migrates idempotently and round-trips rows with bigint times and blobs', async () => {
+      const { db, cleanup } = await open();
+      try {
+        const first = await migrate(db);
+        expect(first).toContain('001-initial');
+        expect(await migrate(db)).toEqual([]);
+        const now = Date.now();
+        await db.db.insertInto('workspaces').values({ id: 'w1', name: 'default', created_at: now }).execute();
+        await db.db
+          .insertInto('session_state')
+          .values({ session_id: 's1', workspace_id: 'w1', data: Buffer.from([0, 1, 2, 255]), epoch: 7, updated_at: now })
+          .execute();
+        const row = await db.db.selectFrom('session_state').selectAll().where('session_id', '=', 's1').executeTakeFirstOrThrow();
+        expect(row.epoch).toBe(7);
+        expect(row.updated_at).toBe(now);
+        expect(Buffer.from(row.data)).toEqual(Buffer.from([0, 1, 2, 255]));
+        const one = await sql<{ v: number }>`select 1 as v`.execute(db.db);
+        expect(Number(one.rows[0].v)).toBe(1);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+}
+
+runDatabaseContract('sqlite', async () => {
+  const db = connectDatabase({ sqlitePath: ':memory:' });
+  return { db, cleanup: () => db.close() };
+});
+
+let pgs: TestPg[] = [];
+runDatabaseContract('postgres', async () => {
+  const t = await createTestPg();
+  pgs.push(t);
+  const db = connectDatabase({ url: t.url, poolSize: 2 });
+  return { db, cleanup: () => db.close() };
+});
+afterAll(async () => {
+  await Promise.all(pgs.map((p) => p.drop()));
+  pgs = [];
+});
