@@ -1,0 +1,2 @@
+export { localNodeDirectory } from './local-node.js';
+export type { NodeDirectory, NodeView } from './node-directory.js';

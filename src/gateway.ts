@@ -1,0 +1,220 @@
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Config } from './config/index.js';
+import { ensureSecretFile, generateApiKey } from './config/secrets.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { EventBus } from './core/events.js';
+import { LocalEventBus } from './core/local-event-bus.js';
+import type { Logger } from './core/logger.js';
+import { connectDatabase, migrate, ping, type Db } from './db/index.js';
+import { createApp, type App } from './api/app.js';
+import { staticKeyResolver } from './api/auth.js';
+import { localNodeDirectory } from './cluster/index.js';
+import { SessionRepo, SessionService } from './sessions/index.js';
+import { createBaileysEngine } from './sessions/baileys/engine.js';
+import { createStateStore, loadKeyring, StateVault } from './state-store/index.js';
+import { ContactDirectory, MessageRepo, MessageService } from './messages/index.js';
+import { chatRoutes, messageRoutes } from './api/routes/messages.js';
+import { sandboxRoutes } from './api/routes/sandbox.js';
+import { createWebhooks } from './webhooks/index.js';
+import { webhookRoutes } from './api/routes/webhooks.js';
+import { staticSite } from './api/static-site.js';
+import { connectSandbox, type Sandbox } from './sandbox.js';
+
+export const DEFAULT_WORKSPACE = 'default';
+
+export interface Gateway {
+  app: App;
+  config: Readonly<Config>;
+  url: string;
+  apiKey: string;
+  nodeId: string;
+  sessions: SessionService;
+  messages: MessageService;
+  events: EventBus;
+  db: Db;
+  vault: StateVault;
+  sandbox?: Sandbox;
+  /** Resolves when saved sessions have been restored (started), with progress figures. */
+  restored: Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Start listening (default true); tests may drive `app.request()` instead. */
+  listen?: boolean;
+  /** Called once with a freshly generated API key (main.ts prints it). */
+  onApiKeyCreated?(key: string): void;
+  /** Overrides for runtime knobs (tests shorten backoff). */
+  runtime?: ConstructorParameters<typeof SessionService>[0]['runtime'];
+}
+
+/** The composition root: config → adapters → services → HTTP app → listening server. */
+export async function startGateway(config: Readonly<Config>, opts: GatewayOptions): Promise<Gateway> {
+  const logger = opts.logger;
+  const clock = opts.clock ?? systemClock;
+  const nodeId =
+    config.nodeId ?? ensureSecretFile(config.dataDir, 'node-id', () => `${os.hostname().split('.')[0].slice(0, 24)}-${randomBytes(3).toString('hex')}`).value;
+
+  let apiKey = config.apiKey;
+  if (!apiKey) {
+    const secret = ensureSecretFile(config.dataDir, 'api-key', generateApiKey);
+    apiKey = secret.value;
+    if (secret.created) opts.onApiKeyCreated?.(apiKey);
+  }
+
+  const db = connectDatabase({ url: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'kirim.db') });
+  await migrate(db);
+  await db.db
+    .insertInto('workspaces')
+    .values({ id: DEFAULT_WORKSPACE, name: 'Default', created_at: clock.now() })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+
+  const events = new LocalEventBus(logger);
+  const keyring = loadKeyring({ stateKey: config.stateKey, previous: config.stateKeyPrevious, dataDir: config.dataDir });
+  const store = createStateStore(config.stateStore, { dataDir: config.dataDir, db, logger });
+  const vault = new StateVault({ store, keyring, logger, clock });
+
+  let sandbox: Sandbox | undefined;
+  if (config.sandbox || config.sandboxUrl) {
+    sandbox = await connectSandbox(config, logger);
+  }
+  const engine = createBaileysEngine({
+    waWebSocketUrl: sandbox?.wsUrl,
+    rootPublicKey: sandbox?.rootPublicKey,
+    libraryLogLevel: config.logLevel === 'trace' ? 'debug' : 'fatal',
+  });
+
+  const repo = new SessionRepo(db.db);
+  const sessions = new SessionService({
+    repo,
+    engine,
+    vault,
+    events,
+    logger,
+    clock,
+    nodeId,
+    runtime: opts.runtime,
+    restore: { concurrency: config.restoreConcurrency, ratePerSecond: config.restoreRate },
+  });
+
+  const messageRepo = new MessageRepo(db.db);
+  const messages = new MessageService({
+    repo: messageRepo,
+    contacts: new ContactDirectory(db.db, messageRepo),
+    sessions,
+    events,
+    logger,
+    clock,
+    queueLimit: config.sendQueueLimit,
+    normalizeJid: (to) => engine.normalizeJid(to),
+    newWaId: () => engine.newMessageId(),
+  });
+  sessions.setTraffic(messages);
+
+  const webhooks = createWebhooks({
+    db,
+    events,
+    logger: logger.child({ module: 'webhooks' }),
+    clock,
+    allowPrivateUrls: config.allowPrivateUrls,
+    nodeId,
+  });
+
+  let ready = false;
+  let url = `http://${config.host}:${config.port}`;
+  const app = createApp({
+    logger,
+    auth: staticKeyResolver(apiKey, DEFAULT_WORKSPACE),
+    sessions,
+    events,
+    nodes: localNodeDirectory({
+      id: nodeId,
+      url: () => config.nodeUrl ?? url,
+      region: config.region ?? null,
+      capacity: config.nodeCapacity,
+      clock,
+      countSessions: () => sessions.liveCount(),
+    }),
+    health: {
+      async report() {
+        const backlog = vault.backlog();
+        return {
+          status: backlog.failing > 0 ? 'degraded' : 'ok',
+          node: nodeId,
+          sessions: sessions.liveCount(),
+          stateStore: { kind: store.kind, ...backlog },
+        };
+      },
+      async ready() {
+        if (!ready) return { ready: false, reason: 'starting' };
+        try {
+          await ping(db);
+          return { ready: true };
+        } catch (err) {
+          return { ready: false, reason: `database unreachable: ${(err as Error).message}` };
+        }
+      },
+    },
+    maxBodyBytes: config.maxBodyBytes,
+    staticSite: staticSite(),
+    extensions: [(a) => messageRoutes(a, messages), (a) => chatRoutes(a, messages), (a) => sandboxRoutes(a, sandbox), (a) => webhookRoutes(a, webhooks.service)],
+  });
+
+  let server: ServerType | undefined;
+  if (opts.listen !== false) {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+        url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${info.port}`;
+        resolve(s);
+      });
+      s.once('error', reject);
+    });
+  }
+  webhooks.start(); // before restoring, so the restored sessions' events are queued
+  ready = true;
+  const restored = sessions.restore();
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    config,
+    get url() {
+      return url;
+    },
+    apiKey,
+    nodeId,
+    sessions,
+    messages,
+    events,
+    db,
+    vault,
+    sandbox,
+    restored,
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        if (server) {
+          const s = server;
+          await new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          });
+        }
+        await sessions.shutdown();
+        await webhooks.stop(); // after the sessions' last events, before the bus and database close
+        await vault.close();
+        await store.close();
+        await events.close();
+        await db.close();
+        await sandbox?.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectDatabase, migrate, type Db } from '../db/index.js';
+import { LocalEventBus } from '../core/local-event-bus.js';
+import type { AnyEvent } from '../core/events.js';
+import { silentLogger } from '../core/logger.js';
+import { systemClock } from '../core/clock.js';
+import { Keyring, MemoryStateStore, StateVault } from '../state-store/index.js';
+import { SessionRepo, SessionService } from './index.js';
+import { FakeEngine } from '../../test/support/fake-engine.js';
+
+describe('session runtime (fake engine)', () => {
+  let db: Db;
+  let engine: FakeEngine;
+  let sessions: SessionService;
+  let store: MemoryStateStore;
+  let vault: StateVault;
+  let events: AnyEvent[];
+
+  beforeEach(async () => {
+    db = connectDatabase({ sqlitePath: ':memory:' });
+    await migrate(db);
+    await db.db.insertInto('workspaces').values({ id: 'w', name: 'w', created_at: 1 }).execute();
+    engine = new FakeEngine();
+    const bus = new LocalEventBus();
+    events = [];
+    bus.subscribe((e) => events.push(e));
+    store = new MemoryStateStore();
+    vault = new StateVault({ store, keyring: new Keyring(randomBytes(32), []), logger: silentLogger, flushDelayMs: 1 });
+    sessions = new SessionService({
+      repo: new SessionRepo(db.db),
+      engine,
+      vault,
+      events: bus,
+      logger: silentLogger,
+      clock: systemClock,
+      nodeId: 'n1',
+      runtime: { backoff: { baseMs: 5, capMs: 20, minMs: 1 }, maxQrRounds: 2 },
+    });
+  });
+  afterEach(async () => {
+    await sessions.shutdown();
+    await vault.close();
+    await db.close();
+  });
+
+  const statuses = (id: string) => events.filter((e) => e.type === 'session.status' && e.sessionId === id).map((e) => (e.data as { status: string }).status);
+
+  it('reconnects after transient closes with backoff, never giving up, and resets on a stable open', async () => {
+    const s = await sessions.create('w', {});
+    let c = await engine.nextConnection(1);
+    c.open();
+    for (let i = 2; i <= 5; i++) {
+      c.listener.close({ kind: 'transient', code: 428, message: 'Connection Terminated' });
+      c = await engine.nextConnection(i);
+    }
+    c.open();
+    await sessions.runtime(s.id)!.settled();
+    expect(statuses(s.id)).toEqual(['starting', 'open', 'reconnecting', 'open']);
+    const row = await sessions.get('w', s.id);
+    expect(row).toMatchObject({ status: 'open', node: 'n1', desired: 'running', lastError: null });
+  });
+
+  it('on logged_out: final status, state deleted, nothing reconnects; start begins a fresh pairing', async () => {
+    const s = await sessions.create('w', {});
+    const c = await engine.nextConnection(1);
+    c.open();
+    const handle = vault.forSession({ workspaceId: 'w', sessionId: s.id });
+    handle.markDirty(() => ({ creds: { x: 1 }, preKeys: { firstId: 1, privateKeys: new Uint8Array(0) }, keys: new Map() }));
+    await handle.flush();
+    expect(await store.read({ workspaceId: 'w', sessionId: s.id })).not.toBeNull();
+    c.listener.close({ kind: 'logged_out', code: 401, message: 'logged out' });
+    await sessions.runtime(s.id)!.settled();
+    await vault.idle?.();
+    expect(await store.read({ workspaceId: 'w', sessionId: s.id })).toBeNull();
+    expect(await sessions.get('w', s.id)).toMatchObject({ status: 'logged_out', desired: 'stopped', node: null });
+    expect(engine.connections.length).toBe(1);
+    await sessions.start('w', s.id);
+    expect(engine.connections.length).toBe(2);
+  });
+
+  it('gives up after the QR rounds and stops; a replaced connection fails without reconnecting', async () => {
+    const s = await sessions.create('w', {});
+    let c = await engine.nextConnection(1);
+    c.listener.qr('qr-1', new Date(Date.now() + 60_000));
+    c.listener.close({ kind: 'qr_timeout', code: 408, message: 'no QR code was scanned in time' });
+    c = await engine.nextConnection(2);
+    c.listener.close({ kind: 'qr_timeout', code: 408, message: 'no QR code was scanned in time' });
+    await sessions.runtime(s.id)!.settled();
+    expect(await sessions.get('w', s.id)).toMatchObject({ status: 'stopped', desired: 'stopped', lastError: 'no QR code was scanned in time' });
+    expect(engine.connections.length).toBe(2);
+
+    const s2 = await sessions.create('w', {});
+    const c2 = await engine.nextConnection(3);
+    c2.open();
+    c2.listener.close({ kind: 'replaced', code: 440, message: 'replaced' });
+    await sessions.runtime(s2.id)!.settled();
+    expect((await sessions.get('w', s2.id)).status).toBe('failed');
+    expect(engine.connections.length).toBe(3);
+  });
+
+  it('ignores events from a connection it has already replaced', async () => {
+    const s = await sessions.create('w', {});
+    const c1 = await engine.nextConnection(1);
+    await sessions.stop('w', s.id);
+    c1.open(); // a late event from the old socket
+    await sessions.runtime(s.id)!.settled();
+    expect((await sessions.get('w', s.id)).status).toBe('stopped');
+    expect(c1.ended).toBe(true);
+  });
+});
