@@ -1,0 +1,106 @@
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it } from 'vitest';
+import { keys } from '../../web/src/api/keys';
+import type { Chat, KirimEvent, Message, Session } from '../../web/src/api/types';
+import { applyEvent } from '../../web/src/lib/apply-event';
+import { chatTitle, formatPhone, groupPairingCode, jidPhone, relativeTime } from '../../web/src/lib/format';
+
+const T = '2026-01-02T10:00:00.000Z';
+const session = (over: Partial<Session> = {}): Session => ({
+  id: 'ses_1',
+  name: 'Sales',
+  status: 'qr',
+  phone: null,
+  node: 'n1',
+  createdAt: T,
+  updatedAt: T,
+  ...over,
+});
+const message = (over: Partial<Message> = {}): Message => ({
+  id: 'msg_1',
+  sessionId: 'ses_1',
+  chat: '15550001111@s.whatsapp.net',
+  direction: 'out',
+  from: '6281200000001@s.whatsapp.net',
+  to: '15550001111@s.whatsapp.net',
+  text: 'hi',
+  status: 'sent',
+  timestamp: T,
+  ...over,
+});
+const event = <E extends KirimEvent>(type: E['type'], data: E['data']): KirimEvent =>
+  ({ id: 'evt_1', type, sessionId: 'ses_1', timestamp: '2026-01-02T10:01:00.000Z', data }) as KirimEvent;
+
+describe('live events → query cache', () => {
+  it('session.status updates the device list and drops a stale QR', () => {
+    const qc = new QueryClient();
+    qc.setQueryData(keys.sessions, [session(), session({ id: 'ses_2' })]);
+    qc.setQueryData(keys.qr('ses_1'), { qr: 'old', expiresAt: T });
+    applyEvent(qc, event('session.status', { status: 'open', phone: '6281200000001', reason: null }));
+    const list = qc.getQueryData<Session[]>(keys.sessions)!;
+    expect(list[0]).toMatchObject({ status: 'open', phone: '6281200000001', lastError: null });
+    expect(list[1].status).toBe('qr');
+    expect(qc.getQueryData(keys.qr('ses_1'))).toBeUndefined();
+  });
+
+  it('session.qr replaces the QR the dialog shows', () => {
+    const qc = new QueryClient();
+    qc.setQueryData(keys.sessions, [session({ status: 'starting' })]);
+    applyEvent(qc, event('session.qr', { qr: '2@new', expiresAt: T }));
+    expect(qc.getQueryData(keys.qr('ses_1'))).toEqual({ qr: '2@new', expiresAt: T });
+    expect(qc.getQueryData<Session[]>(keys.sessions)![0].status).toBe('qr');
+  });
+
+  it('message.received lands in the open conversation and bumps the chat to the top, unread +1', () => {
+    const qc = new QueryClient();
+    const chat = '15550001111@s.whatsapp.net';
+    const other: Chat = { chat: '1999@s.whatsapp.net', phone: '1999', lid: null, name: null, lastMessage: null, unread: 0, updatedAt: T };
+    const mine: Chat = { chat, phone: '15550001111', lid: null, name: 'Ann', lastMessage: message(), unread: 0, updatedAt: T };
+    qc.setQueryData(keys.chats('ses_1'), [other, mine]);
+    qc.setQueryData(keys.messages('ses_1', chat), [message()]);
+    const data = { messageId: 'msg_in', from: chat, chat, text: 'hello', pushName: 'Ann', timestamp: T };
+    applyEvent(qc, event('message.received', data));
+    applyEvent(qc, event('message.received', data)); // delivered twice (at least once): shown once
+    const msgs = qc.getQueryData<Message[]>(keys.messages('ses_1', chat))!;
+    expect(msgs.map((m) => m.id)).toEqual(['msg_in', 'msg_1']);
+    expect(msgs[0]).toMatchObject({ direction: 'in', text: 'hello' });
+    const chats = qc.getQueryData<Chat[]>(keys.chats('ses_1'))!;
+    expect(chats[0].chat).toBe(chat);
+    expect(chats[0].lastMessage?.text).toBe('hello');
+  });
+
+  it('message.status moves the ticks of the message and of the chat preview', () => {
+    const qc = new QueryClient();
+    const chat = '15550001111@s.whatsapp.net';
+    qc.setQueryData(keys.messages('ses_1', chat), [message()]);
+    qc.setQueryData(keys.chats('ses_1'), [{ chat, phone: null, lid: null, name: null, lastMessage: message(), unread: 0, updatedAt: T }]);
+    applyEvent(qc, event('message.status', { messageId: 'msg_1', status: 'read', chat }));
+    expect(qc.getQueryData<Message[]>(keys.messages('ses_1', chat))![0].status).toBe('read');
+    expect(qc.getQueryData<Chat[]>(keys.chats('ses_1'))![0].lastMessage?.status).toBe('read');
+    applyEvent(qc, event('message.status', { messageId: 'msg_1', status: 'failed', error: 'not on WhatsApp', chat }));
+    expect(qc.getQueryData<Message[]>(keys.messages('ses_1', chat))![0]).toMatchObject({ status: 'failed', error: 'not on WhatsApp' });
+  });
+});
+
+describe('display helpers', () => {
+  it('groups a pairing code as ABCD-1234', () => {
+    expect(groupPairingCode('abcd1234')).toBe('ABCD-1234');
+    expect(groupPairingCode('ABCD-1234')).toBe('ABCD-1234');
+  });
+
+  it('shows phones and chat names', () => {
+    expect(formatPhone('6281234567890')).toBe('+6281234567890');
+    expect(jidPhone('6281234567890:3@s.whatsapp.net')).toBe('6281234567890');
+    expect(jidPhone('123@lid')).toBeNull();
+    expect(chatTitle({ name: null, phone: null, chat: '15550001111@s.whatsapp.net' })).toBe('+15550001111');
+    expect(chatTitle({ name: 'Ann', phone: '1', chat: 'x' })).toBe('Ann');
+  });
+
+  it('says how long ago', () => {
+    const now = Date.parse(T);
+    expect(relativeTime(T, now)).toBe('just now');
+    expect(relativeTime('2026-01-02T09:58:00.000Z', now)).toBe('2 min ago');
+    expect(relativeTime('2026-01-02T10:00:30.000Z', now)).toBe('in 30 s');
+    expect(relativeTime(null, now)).toBe('—');
+  });
+});
