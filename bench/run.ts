@@ -1,0 +1,30 @@
+import { record, type BenchResult } from './lib/report.js';
+
+/** `npm run bench` runs every benchmark; `npm run bench -- <name> [<name>…]` runs some. */
+const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult | BenchResult[]> }>> = {
+  'qr-latency': () => import('./qr-latency.js'),
+};
+
+async function main() {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = wanted.length ? wanted : Object.keys(SUITES);
+  for (const name of names) {
+    const load = SUITES[name];
+    if (!load) {
+      process.stderr.write(`unknown benchmark '${name}'; known: ${Object.keys(SUITES).join(', ')}\n`);
+      process.exit(2);
+    }
+    process.stdout.write(`▶ ${name}\n`);
+    const results = await (await load()).run();
+    for (const r of Array.isArray(results) ? results : [results]) {
+      record(r);
+      process.stdout.write(`${r.markdown.trim()}\n\n`);
+    }
+  }
+  process.exit(0);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
