@@ -17,7 +17,7 @@ export async function run(): Promise<BenchResult> {
   const simDir = tempDir('kirim-bench-sim-');
   const gwDir = tempDir('kirim-bench-gw-');
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, dataDir: simDir.dir });
-  const gw = await startGatewayProcess({ KIRIM_DATA_DIR: gwDir.dir, KIRIM_SANDBOX_URL: sim.url, KIRIM_API_KEY: KEY, KIRIM_LOG_LEVEL: 'warn' });
+  const gw = await startGatewayProcess({ KIRIM_DATA_DIR: gwDir.dir, KIRIM_SANDBOX_URL: sim.url, KIRIM_API_KEY: KEY });
   const api = new ApiClient(gw.url, KEY);
   const events = openSse(`${gw.url}/v1/events`, { authorization: `Bearer ${KEY}` });
   await events.ready;
