@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from './config/index.js';
 import { ensureSecretFile, generateApiKey } from './config/secrets.js';
 import { type Clock, systemClock } from './core/clock.js';
-import type { EventBus } from './core/events.js';
+import { ALL_WORKSPACES, type EventBus, makeEvent } from './core/events.js';
 import { LocalEventBus } from './core/local-event-bus.js';
 import type { Logger } from './core/logger.js';
 import { connectDatabase, migrate, ping, type Db } from './db/index.js';
@@ -21,6 +21,9 @@ import { sandboxRoutes } from './api/routes/sandbox.js';
 import { createWebhooks } from './webhooks/index.js';
 import { webhookRoutes } from './api/routes/webhooks.js';
 import { staticSite } from './api/static-site.js';
+import { metricsRoutes } from './api/routes/metrics.js';
+import { ProcessMonitor } from './core/process-metrics.js';
+import type { RestoreProgress } from './sessions/index.js';
 import { connectSandbox, type Sandbox } from './sandbox.js';
 
 export const DEFAULT_WORKSPACE = 'default';
@@ -126,6 +129,8 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     nodeId,
   });
 
+  const monitor = new ProcessMonitor();
+  let lastRestore: RestoreProgress | null = null;
   let ready = false;
   let url = `http://${config.host}:${config.port}`;
   const app = createApp({
@@ -163,7 +168,20 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     },
     maxBodyBytes: config.maxBodyBytes,
     staticSite: staticSite(),
-    extensions: [(a) => messageRoutes(a, messages), (a) => chatRoutes(a, messages), (a) => sandboxRoutes(a, sandbox), (a) => webhookRoutes(a, webhooks.service)],
+    extensions: [(a) => messageRoutes(a, messages), (a) => chatRoutes(a, messages), (a) => sandboxRoutes(a, sandbox), (a) => webhookRoutes(a, webhooks.service),
+      (a) =>
+        metricsRoutes(a, {
+          async read(reset) {
+            return {
+              node: nodeId,
+              ...monitor.read(reset),
+              sessions: { live: sessions.liveCount(), byStatus: sessions.countByStatus() },
+              stateStore: { kind: store.kind, ...vault.backlog() },
+              restore: lastRestore,
+            };
+          },
+        }),
+    ],
   });
 
   let server: ServerType | undefined;
@@ -178,7 +196,10 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
   }
   webhooks.start(); // before restoring, so the restored sessions' events are queued
   ready = true;
-  const restored = sessions.restore();
+  const restored = sessions.restore((p) => {
+    lastRestore = p;
+    events.publish(makeEvent('node.restore', ALL_WORKSPACES, '', { node: nodeId, ...p }, clock));
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -212,6 +233,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
         await store.close();
         await events.close();
         await db.close();
+        monitor.close();
         await sandbox?.close();
       })();
       return closing;

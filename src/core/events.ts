@@ -30,15 +30,26 @@ export interface EventDataMap {
     timestamp: string;
   };
   'message.status': { messageId: string; waId: string; status: MessageStatus; error?: string | null; chat: string };
+  /** Start-up progress of a node reconnecting its saved sessions (SSE only, not webhooks). */
+  'node.restore': { node: string; total: number; started: number; open: number; failed: number; elapsedMs: number; done: boolean };
 }
 
 export type EventType = keyof EventDataMap;
+/** The event types of sessions: on SSE and for webhooks. */
 export const EVENT_TYPES = [
   'session.status',
   'session.qr',
   'message.received',
   'message.status',
 ] as const satisfies readonly EventType[];
+
+export type SessionEventType = (typeof EVENT_TYPES)[number];
+
+/** Everything SSE can stream: the session events plus node events (workspace `*`: every workspace). */
+export const STREAM_EVENT_TYPES = [...EVENT_TYPES, 'node.restore'] as const satisfies readonly EventType[];
+
+/** Node events belong to no workspace; they carry this one and go to every SSE client. */
+export const ALL_WORKSPACES = '*';
 
 export interface KirimEvent<T extends EventType = EventType> {
   id: string;

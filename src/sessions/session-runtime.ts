@@ -126,6 +126,15 @@ export class SessionRuntime {
     await this.persistChain;
   }
 
+  /**
+   * Resolves once this connection attempt has settled — open, waiting for a scan, or down —
+   * or after `timeoutMs`; with the status it reached.
+   */
+  async connectOutcome(timeoutMs: number): Promise<SessionStatus> {
+    await this.waitFor(() => this.status !== 'starting' && this.status !== 'pairing', timeoutMs);
+    return this.status;
+  }
+
   async requestPairingCode(phone: string, waitMs = 15_000): Promise<string> {
     if (this.status === 'starting') await this.waitFor(() => this.status !== 'starting', waitMs);
     const conn = this.conn;

@@ -21,7 +21,7 @@ export interface SessionServiceDeps {
   nodeId: string;
   traffic?: SessionTraffic;
   runtime?: Partial<Pick<RuntimeDeps, 'backoff' | 'maxQrRounds' | 'stableAfterMs' | 'random'>>;
-  restore?: RestoreOptions;
+  restore?: RestoreOptions & { connectWindowMs?: number };
 }
 
 const NAME_MAX = 100;
@@ -155,6 +155,13 @@ export class SessionService {
     return n;
   }
 
+  /** How many of this node's sessions are in each status. */
+  countByStatus(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const rt of this.runtimes.values()) out[rt.currentStatus] = (out[rt.currentStatus] ?? 0) + 1;
+    return out;
+  }
+
   /** The live runtime of a session on this node, if any (messaging uses it to send). */
   runtime(id: string): SessionRuntime | undefined {
     return this.runtimes.get(id);
@@ -163,11 +170,14 @@ export class SessionService {
   /** Reconnects every session that should be running, paced (see restore.ts). */
   async restore(onProgress?: (p: RestoreProgress) => void): Promise<RestoreProgress> {
     const rows = await this.deps.repo.listDesiredRunning();
+    const connectWindowMs = this.deps.restore?.connectWindowMs ?? 20_000;
     return restoreAll(
       rows,
       async (row) => {
-        if (this.closing) return;
-        await this.runtimeFor(row).start();
+        if (this.closing) return 'other';
+        const rt = this.runtimeFor(row);
+        await rt.start();
+        return (await rt.connectOutcome(connectWindowMs)) === 'open' ? 'open' : 'other';
       },
       this.deps.restore ?? {},
       this.deps.logger,

@@ -1,7 +1,7 @@
 import type { Updateable } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { AppError, notFound } from '../core/errors.js';
-import type { EventType } from '../core/events.js';
+import type { SessionEventType as EventType } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { WebhooksTable } from '../db/index.js';
 import { type DeliveryOutbox, newDeliveryRow } from './delivery-outbox.js';

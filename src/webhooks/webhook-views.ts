@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { EventType } from '../core/events.js';
+import type { SessionEventType as EventType } from '../core/events.js';
 import type { WebhookDeliveriesTable, WebhookDeliveryStatus, WebhooksTable } from '../db/index.js';
 
 export type WebhookRow = Selectable<WebhooksTable>;

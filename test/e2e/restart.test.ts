@@ -46,6 +46,15 @@ describe('restarts (gateway as a child process)', () => {
         expect((await api.get(`/v1/sessions/${id}`)).body.status).toBe('open');
       }
       expect(events.events.filter((e) => e.event === 'session.qr')).toEqual([]);
+      // the restore is reported (also as node.restore events) and its figures add up
+      let metrics: any;
+      for (let i = 0; i < 200 && !metrics?.restore?.done; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 50));
+        metrics = (await api.get('/v1/metrics')).body;
+      }
+      expect(metrics.restore).toMatchObject({ total: ids.length, started: ids.length, open: ids.length, failed: 0, done: true });
+      expect(metrics.sessions.byStatus.open).toBe(ids.length);
+      expect(metrics.memory.rssBytes).toBeGreaterThan(0);
     } finally {
       events.close();
     }

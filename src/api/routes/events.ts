@@ -1,13 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { App } from '../app.js';
-import { type AnyEvent, EVENT_TYPES, type EventBus } from '../../core/events.js';
+import { ALL_WORKSPACES, type AnyEvent, type EventBus, STREAM_EVENT_TYPES } from '../../core/events.js';
 import { errorResponses } from '../schemas.js';
 
 const EventSchema = z
   .object({
     id: z.string(),
-    type: z.enum(EVENT_TYPES),
+    type: z.enum(STREAM_EVENT_TYPES),
     sessionId: z.string(),
     timestamp: z.string().openapi({ format: 'date-time' }),
     data: z.record(z.string(), z.unknown()),
@@ -48,8 +48,8 @@ export function eventRoutes(app: App, events: EventBus): void {
       const wanted = types ? new Set(types.split(',').map((t) => t.trim()).filter(Boolean)) : null;
       if (wanted) {
         for (const t of wanted) {
-          if (!(EVENT_TYPES as readonly string[]).includes(t)) {
-            return c.json({ error: { code: 'validation_failed', message: `types: unknown event type '${t}' (known: ${EVENT_TYPES.join(', ')})` } }, 400) as never;
+          if (!(STREAM_EVENT_TYPES as readonly string[]).includes(t)) {
+            return c.json({ error: { code: 'validation_failed', message: `types: unknown event type '${t}' (known: ${STREAM_EVENT_TYPES.join(', ')})` } }, 400) as never;
           }
         }
       }
@@ -59,8 +59,8 @@ export function eventRoutes(app: App, events: EventBus): void {
         const queue: AnyEvent[] = [];
         let wake: (() => void) | null = null;
         const unsubscribe = events.subscribe((e) => {
-          if (e.workspaceId !== workspaceId) return;
-          if (session && e.sessionId !== session) return;
+          if (e.workspaceId !== workspaceId && e.workspaceId !== ALL_WORKSPACES) return;
+          if (session && e.sessionId !== session && e.workspaceId !== ALL_WORKSPACES) return;
           if (wanted && !wanted.has(e.type)) return;
           queue.push(e);
           wake?.();
