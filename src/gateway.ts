@@ -3,14 +3,15 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from './config/index.js';
-import { ensureSecretFile, generateApiKey } from './config/secrets.js';
+import { ensureSecretFile } from './config/secrets.js';
+import { resolveApiKey } from './api-key.js';
+import { createEventBus, setupCluster } from './cluster/setup.js';
+import type { ClusterNode } from './cluster/cluster-node.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { ALL_WORKSPACES, type EventBus, makeEvent } from './core/events.js';
-import { LocalEventBus } from './core/local-event-bus.js';
 import type { Logger } from './core/logger.js';
 import { connectDatabase, migrate, ping, type Db } from './db/index.js';
 import { createApp, type App } from './api/app.js';
-import { staticKeyResolver } from './api/auth.js';
 import { localNodeDirectory } from './cluster/index.js';
 import { SessionRepo, SessionService } from './sessions/index.js';
 import { createBaileysEngine } from './sessions/baileys/engine.js';
@@ -40,6 +41,7 @@ export interface Gateway {
   db: Db;
   vault: StateVault;
   sandbox?: Sandbox;
+  cluster?: ClusterNode;
   /** Resolves when saved sessions have been restored (started), with progress figures. */
   restored: Promise<unknown>;
   close(): Promise<void>;
@@ -63,13 +65,6 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
   const nodeId =
     config.nodeId ?? ensureSecretFile(config.dataDir, 'node-id', () => `${os.hostname().split('.')[0].slice(0, 24)}-${randomBytes(3).toString('hex')}`).value;
 
-  let apiKey = config.apiKey;
-  if (!apiKey) {
-    const secret = ensureSecretFile(config.dataDir, 'api-key', generateApiKey);
-    apiKey = secret.value;
-    if (secret.created) opts.onApiKeyCreated?.(apiKey);
-  }
-
   const db = connectDatabase({ url: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'kirim.db') });
   await migrate(db);
   await db.db
@@ -77,11 +72,17 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     .values({ id: DEFAULT_WORKSPACE, name: 'Default', created_at: clock.now() })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
+  const auth = await resolveApiKey(config, db, opts.onApiKeyCreated);
 
-  const events = new LocalEventBus(logger);
+  let url = `http://${config.host}:${config.port}`;
+  const repo = new SessionRepo(db.db);
+  const cluster = config.databaseUrl ? await setupCluster({ config, db, repo, nodeId, url: () => url, logger }) : undefined;
+  const events = await createEventBus(config, nodeId, logger);
   const keyring = loadKeyring({ stateKey: config.stateKey, previous: config.stateKeyPrevious, dataDir: config.dataDir });
-  const store = createStateStore(config.stateStore, { dataDir: config.dataDir, db, logger });
-  const vault = new StateVault({ store, keyring, logger, clock });
+  const rawStore = createStateStore(config.stateStore, { dataDir: config.dataDir, db, logger });
+  const store = cluster ? cluster.fence(rawStore) : rawStore;
+  // a write refused for a stale epoch: another node owns the session now
+  const vault = new StateVault({ store, keyring, logger, clock, onFenceLost: (ref) => void sessions.leaseLost(ref.sessionId) });
 
   let sandbox: Sandbox | undefined;
   if (config.sandbox || config.sandboxUrl) {
@@ -93,8 +94,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     libraryLogLevel: config.logLevel === 'trace' ? 'debug' : 'fatal',
   });
 
-  const repo = new SessionRepo(db.db);
-  const sessions = new SessionService({
+  const sessions: SessionService = new SessionService({
     repo,
     engine,
     vault,
@@ -104,6 +104,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     nodeId,
     runtime: opts.runtime,
     restore: { concurrency: config.restoreConcurrency, ratePerSecond: config.restoreRate },
+    ownership: cluster?.node.ownership,
   });
 
   const messageRepo = new MessageRepo(db.db);
@@ -127,18 +128,22 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     clock,
     allowPrivateUrls: config.allowPrivateUrls,
     nodeId,
+    changes: cluster && {
+      announce: () => cluster.signals.broadcast('webhooks'),
+      onChange: (listener) => cluster.signals.on('webhooks', listener),
+    },
   });
 
   const monitor = new ProcessMonitor();
   let lastRestore: RestoreProgress | null = null;
   let ready = false;
-  let url = `http://${config.host}:${config.port}`;
   const app = createApp({
     logger,
-    auth: staticKeyResolver(apiKey, DEFAULT_WORKSPACE),
+    auth: auth.resolver,
     sessions,
     events,
-    nodes: localNodeDirectory({
+    router: cluster?.router,
+    nodes: cluster?.node ?? localNodeDirectory({
       id: nodeId,
       url: () => config.nodeUrl ?? url,
       region: config.region ?? null,
@@ -195,11 +200,14 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     });
   }
   webhooks.start(); // before restoring, so the restored sessions' events are queued
-  ready = true;
-  const restored = sessions.restore((p) => {
+  const onRestore = (p: RestoreProgress) => {
     lastRestore = p;
     events.publish(makeEvent('node.restore', ALL_WORKSPACES, '', { node: nodeId, ...p }, clock));
-  });
+  };
+  // embedded: reconnect every saved session; cluster: take the sessions the cluster assigns here
+  const restored = cluster ? cluster.node.start(sessions) : sessions.restore(onRestore);
+  if (cluster) await restored;
+  ready = true;
 
   let closing: Promise<void> | undefined;
   return {
@@ -208,8 +216,9 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     get url() {
       return url;
     },
-    apiKey,
+    apiKey: auth.key ?? '',
     nodeId,
+    cluster: cluster?.node,
     sessions,
     messages,
     events,
@@ -227,11 +236,13 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
             (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
           });
         }
-        await sessions.shutdown();
+        if (cluster) await cluster.node.leave();
+        else await sessions.shutdown();
         await webhooks.stop(); // after the sessions' last events, before the bus and database close
         await vault.close();
         await store.close();
         await events.close();
+        await cluster?.close();
         await db.close();
         monitor.close();
         await sandbox?.close();

@@ -4,6 +4,7 @@ import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { SessionService } from '../sessions/index.js';
 import { type ApiKeyResolver, type AuthEnv, requireApiKey } from './auth.js';
+import { forwardToOwner, type SessionRouter } from './forwarding.js';
 import { onError, sendError, validationHook } from './errors.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes, type HealthProvider } from './routes/health.js';
@@ -17,6 +18,8 @@ export interface AppDeps {
   sessions: SessionService;
   events: EventBus;
   nodes: NodeDirectory;
+  /** Cluster mode: sends calls that need a session's live connection to the node that owns it. */
+  router?: SessionRouter;
   health: HealthProvider;
   maxBodyBytes: number;
   /** Extra route groups (messages, webhooks, …) mounted under /v1 by their own modules. */
@@ -36,6 +39,7 @@ export function createApp(deps: AppDeps): App {
 
   app.use('/v1/*', bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => sendError(c, 'payload_too_large', `request body is larger than ${deps.maxBodyBytes} bytes`) }));
   app.use('/v1/*', requireApiKey(deps.auth));
+  if (deps.router) app.use('/v1/sessions/*', forwardToOwner(deps.router));
   app.use('/v1/*', async (c, next) => {
     const method = c.req.method;
     if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && c.req.header('content-length') !== '0') {

@@ -16,7 +16,12 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** The admin key from configuration (or generated on first start) → the default workspace. */
 export function staticKeyResolver(adminKey: string, workspaceId: string): ApiKeyResolver {
-  const expected = digest(adminKey);
+  return hashedKeyResolver(digest(adminKey).toString('hex'), workspaceId);
+}
+
+/** The same, knowing only the key's SHA-256 (hex) — what cluster mode keeps in the database. */
+export function hashedKeyResolver(sha256Hex: string, workspaceId: string): ApiKeyResolver {
+  const expected = Buffer.from(sha256Hex, 'hex');
   return {
     resolve(key) {
       return timingSafeEqual(digest(key), expected) ? { workspaceId, role: 'admin' } : null;

@@ -28,7 +28,8 @@ export const SessionSchema = z
     pushName: z.string().nullable(),
     lastError: z.string().nullable().openapi({ description: 'Why the session last closed or failed, in words' }),
     desired: z.enum(['running', 'stopped']).openapi({ description: "'running' sessions are kept connected across restarts" }),
-    region: z.string().nullable(),
+    region: z.string().nullable().openapi({ description: 'Cluster: preferred region' }),
+    labels: z.record(z.string(), z.string()).nullable().openapi({ description: 'Cluster: node labels it must run on' }),
   })
   .openapi('Session');
 

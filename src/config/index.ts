@@ -32,7 +32,17 @@ export interface Config {
   nodeUrl?: string;
   region?: string;
   nodeCapacity: number;
+  /** Labels of this node (egress/proxy groups) that sessions may require. */
+  nodeLabels: Record<string, string>;
+  /** Cluster: lease time to live (renewed at half of it); failover takes about this long. */
+  leaseTtlMs: number;
+  /** Cluster: how often assignments are reconciled and the leader coordinates. */
+  clusterTickMs: number;
+  /** Cluster: sessions moved at most per tick when draining or rebalancing. */
+  movesPerTick: number;
   redisUrl?: string;
+  /** Names this cluster's Redis channels, so several clusters can share one Redis. */
+  clusterName: string;
   allowPrivateUrls: boolean;
   logLevel: string;
   /** Sessions restored concurrently at start-up, and the pace (sessions per second) at most. */
@@ -86,6 +96,14 @@ const schema = z.object({
   KIRIM_NODE_URL: httpUrl.optional(),
   KIRIM_REGION: z.string().min(1).max(64).optional(),
   KIRIM_NODE_CAPACITY: positiveInt.default(5000),
+  KIRIM_NODE_LABELS: z
+    .string()
+    .regex(/^([A-Za-z0-9_.-]+=[A-Za-z0-9_.:/-]*)(,[A-Za-z0-9_.-]+=[A-Za-z0-9_.:/-]*)*$/, 'must be key=value pairs separated by commas, e.g. egress=proxy-a,tier=gold')
+    .optional(),
+  KIRIM_LEASE_TTL_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+  KIRIM_CLUSTER_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  KIRIM_CLUSTER_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . -').default('kirim'),
+  KIRIM_REBALANCE_MOVES: z.coerce.number().int().min(0).max(1000).default(5),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   KIRIM_ALLOW_PRIVATE_URLS: bool.default(false),
   KIRIM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -160,7 +178,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeUrl: e.KIRIM_NODE_URL?.replace(/\/+$/, ''),
     region: e.KIRIM_REGION,
     nodeCapacity: e.KIRIM_NODE_CAPACITY,
+    nodeLabels: Object.fromEntries((e.KIRIM_NODE_LABELS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])),
+    leaseTtlMs: e.KIRIM_LEASE_TTL_MS,
+    clusterTickMs: e.KIRIM_CLUSTER_TICK_MS,
+    movesPerTick: e.KIRIM_REBALANCE_MOVES,
     redisUrl: e.REDIS_URL,
+    clusterName: e.KIRIM_CLUSTER_NAME,
     allowPrivateUrls: e.KIRIM_ALLOW_PRIVATE_URLS,
     logLevel: e.KIRIM_LOG_LEVEL,
     restoreConcurrency: e.KIRIM_RESTORE_CONCURRENCY,

@@ -3,6 +3,7 @@ import type { Db, Dialect } from './connect.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-webhooks.js';
 import * as m003 from './migrations/003-messages.js';
+import * as m004 from './migrations/004-cluster.js';
 
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Step> = {
   '001-initial': m001,
   '002-webhooks': m002,
   '003-messages': m003,
+  '004-cluster': m004,
 };
 
 export async function migrate(db: Db): Promise<string[]> {

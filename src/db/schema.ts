@@ -18,10 +18,13 @@ export interface SessionsTable {
   lid: string | null;
   push_name: string | null;
   node_id: string | null;
+  /** Preferred region for placement (cluster mode). */
   region: string | null;
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** JSON object of node labels the session must run on (cluster mode), or null. */
+  labels?: string | null;
 }
 
 export interface SessionStateTable {
@@ -100,6 +103,25 @@ export interface WebhookDeliveriesTable {
   delivered_at: number | null;
 }
 
+export interface NodesTable {
+  id: string;
+  url: string | null;
+  region: string | null;
+  labels: string;
+  capacity: number;
+  status: 'active' | 'draining' | 'left';
+  sessions: number;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+export interface LeasesTable {
+  key: string;
+  holder: string;
+  epoch: number;
+  expires_at: number;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   sessions: SessionsTable;
@@ -108,5 +130,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   messages: MessagesTable;
+  nodes: NodesTable;
+  leases: LeasesTable;
   contacts: ContactsTable;
 }

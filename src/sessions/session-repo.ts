@@ -20,6 +20,7 @@ export interface SessionView {
   lastError: string | null;
   desired: 'running' | 'stopped';
   region: string | null;
+  labels: Record<string, string> | null;
 }
 
 export function toView(row: SessionRow): SessionView {
@@ -38,6 +39,7 @@ export function toView(row: SessionRow): SessionView {
     lastError: row.last_error,
     desired: row.desired,
     region: row.region,
+    labels: row.labels ? (JSON.parse(row.labels) as Record<string, string>) : null,
   };
 }
 
@@ -56,10 +58,31 @@ export class SessionRepo {
     return this.db.selectFrom('sessions').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at', 'asc').execute();
   }
 
-  async listDesiredRunning(nodeId?: string): Promise<SessionRow[]> {
-    let q = this.db.selectFrom('sessions').selectAll().where('desired', '=', 'running');
-    if (nodeId) q = q.where((eb) => eb.or([eb('node_id', '=', nodeId), eb('node_id', 'is', null)]));
-    return q.orderBy('created_at', 'asc').execute();
+  async listDesiredRunning(): Promise<SessionRow[]> {
+    return this.db.selectFrom('sessions').selectAll().where('desired', '=', 'running').orderBy('created_at', 'asc').execute();
+  }
+
+  /** Sessions that should run on `nodeId` (the cluster reconciler's worklist). */
+  async listAssigned(nodeId: string): Promise<SessionRow[]> {
+    return this.db.selectFrom('sessions').selectAll().where('desired', '=', 'running').where('node_id', '=', nodeId).orderBy('created_at', 'asc').execute();
+  }
+
+  /** Moves a session to another node only if nobody moved it since `from` was read. */
+  async reassign(id: string, from: string | null, to: string): Promise<boolean> {
+    let q = this.db.updateTable('sessions').set({ node_id: to }).where('id', '=', id).where('desired', '=', 'running');
+    q = from === null ? q.where('node_id', 'is', null) : q.where('node_id', '=', from);
+    const res = await q.executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** A node leaves: its sessions wait for the leader to place them elsewhere. */
+  async unassignNode(nodeId: string): Promise<void> {
+    await this.db.updateTable('sessions').set({ node_id: null }).where('node_id', '=', nodeId).where('desired', '=', 'running').execute();
+  }
+
+  async getMany(ids: string[]): Promise<SessionRow[]> {
+    if (!ids.length) return [];
+    return this.db.selectFrom('sessions').selectAll().where('id', 'in', ids).execute();
   }
 
   async update(id: string, patch: Updateable<SessionsTable>): Promise<void> {

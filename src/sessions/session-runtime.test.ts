@@ -102,9 +102,11 @@ describe('session runtime (fake engine)', () => {
   it('ignores events from a connection it has already replaced', async () => {
     const s = await sessions.create('w', {});
     const c1 = await engine.nextConnection(1);
+    const rt = sessions.runtime(s.id)!;
     await sessions.stop('w', s.id);
     c1.open(); // a late event from the old socket
-    await sessions.runtime(s.id)!.settled();
+    await rt.settled();
+    expect(rt.currentStatus).toBe('stopped');
     expect((await sessions.get('w', s.id)).status).toBe('stopped');
     expect(c1.ended).toBe(true);
   });

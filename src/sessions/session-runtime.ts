@@ -31,6 +31,8 @@ export interface RuntimeDeps {
   backoff?: BackoffOptions;
   /** QR rounds (one connection's worth of refs each) before giving up and stopping. */
   maxQrRounds?: number;
+  /** Whether status writes also set `sessions.node_id` (not in a cluster, where placement owns it). */
+  writesNode?: boolean;
   /** A connection must stay open this long before the backoff counter resets. */
   stableAfterMs?: number;
   random?: () => number;
@@ -114,6 +116,23 @@ export class SessionRuntime {
       await conn.logout().catch((err) => this.log.warn({ err }, 'logout on the socket failed; forgetting the device locally'));
     }
     await this.apply({ type: 'logout' }, null);
+  }
+
+  /** Cluster fencing: later state writes carry this lease epoch and fail once another node holds a newer one. */
+  setFence(epoch: number): void {
+    this.state.setFence({ epoch });
+  }
+
+  /**
+   * The lease is gone (another node owns the session now, or this node lost the database):
+   * disconnect at once and record nothing — the status belongs to the new owner.
+   */
+  async abandon(): Promise<void> {
+    const conn = this.conn;
+    this.invalidate();
+    this.status = 'stopped';
+    if (conn) await conn.end().catch(() => undefined);
+    this.state.discard();
   }
 
   /** Graceful shutdown of this node: close the socket, flush state, leave `desired` as it is. */
@@ -284,7 +303,7 @@ export class SessionRuntime {
       await this.deps.repo.update(this.sessionId, {
         status,
         updated_at: now,
-        node_id: isFinal(status) ? null : this.deps.nodeId,
+        ...(this.deps.writesNode === false ? {} : { node_id: isFinal(status) ? null : this.deps.nodeId }),
         ...(status === 'open' || status === 'starting' ? { last_error: null } : {}),
         ...(error ? { last_error: error } : {}),
         ...(account?.phone ? { phone: account.phone, jid: account.jid, lid: account.lid, push_name: account.pushName } : {}),

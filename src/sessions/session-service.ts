@@ -10,6 +10,7 @@ import { isFinal } from './status-machine.js';
 import { restoreAll, type RestoreOptions, type RestoreProgress } from './restore.js';
 import { type SessionRow, type SessionView, SessionRepo, toView } from './session-repo.js';
 import { type QrCode, type RuntimeDeps, SessionRuntime, type SessionTraffic } from './session-runtime.js';
+import { localOwnership, type SessionOwnership } from './ownership.js';
 
 export interface SessionServiceDeps {
   repo: SessionRepo;
@@ -22,6 +23,16 @@ export interface SessionServiceDeps {
   traffic?: SessionTraffic;
   runtime?: Partial<Pick<RuntimeDeps, 'backoff' | 'maxQrRounds' | 'stableAfterMs' | 'random'>>;
   restore?: RestoreOptions & { connectWindowMs?: number };
+  /** Cluster placement and leases; the embedded default runs everything here. */
+  ownership?: SessionOwnership;
+}
+
+export interface CreateSessionInput {
+  name?: string;
+  /** Preferred region (cluster placement). */
+  region?: string;
+  /** Node labels the session must run on (cluster placement). */
+  labels?: Record<string, string>;
 }
 
 const NAME_MAX = 100;
@@ -31,9 +42,11 @@ export class SessionService {
   private readonly runtimes = new Map<string, SessionRuntime>();
   private traffic?: SessionTraffic;
   private closing = false;
+  private readonly ownership: SessionOwnership;
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.traffic = deps.traffic;
+    this.ownership = deps.ownership ?? localOwnership(deps.nodeId);
   }
 
   /** The messaging layer registers here (it is built after the session service). */
@@ -41,7 +54,7 @@ export class SessionService {
     this.traffic = traffic;
   }
 
-  async create(workspaceId: string, input: { name?: string }): Promise<SessionView> {
+  async create(workspaceId: string, input: CreateSessionInput): Promise<SessionView> {
     const now = this.deps.clock.now();
     const id = newId('ses', now);
     const name = (input.name ?? '').trim() || `Device ${id.slice(-6)}`;
@@ -56,15 +69,17 @@ export class SessionService {
       jid: null,
       lid: null,
       push_name: null,
-      node_id: this.deps.nodeId,
-      region: null,
+      node_id: null,
+      region: input.region ?? null,
+      labels: input.labels && Object.keys(input.labels).length ? JSON.stringify(input.labels) : null,
       last_error: null,
       created_at: now,
       updated_at: now,
     };
+    row.node_id = await this.ownership.place(row);
+    if (!row.node_id) row.last_error = 'no node has room for this session (capacity, labels); it starts when one does';
     await this.deps.repo.insert(row);
-    const rt = this.runtimeFor(row);
-    await rt.start();
+    await this.runWhereAssigned(row);
     return this.get(workspaceId, id);
   }
 
@@ -87,11 +102,11 @@ export class SessionService {
   async start(workspaceId: string, id: string): Promise<SessionView> {
     const row = await this.row(workspaceId, id);
     const live = this.runtimes.get(id);
-    if (live && !['stopped', 'logged_out', 'failed'].includes(live.currentStatus)) return toView(row);
-    await this.deps.repo.update(id, { desired: 'running', updated_at: this.deps.clock.now() });
-    const rt = this.runtimeFor(row);
-    await rt.start();
-    await rt.settled();
+    if (live && !isFinal(live.currentStatus)) return toView(row);
+    const target = live ? this.ownership.nodeId : await this.ownership.place(row);
+    await this.deps.repo.update(id, { desired: 'running', node_id: target, updated_at: this.deps.clock.now() });
+    await this.runWhereAssigned({ ...row, desired: 'running', node_id: target });
+    await this.runtimes.get(id)?.settled();
     return this.get(workspaceId, id);
   }
 
@@ -102,9 +117,9 @@ export class SessionService {
     if (rt) {
       await rt.stop();
       await rt.settled();
-    } else {
-      await this.deps.repo.update(id, { status: 'stopped', node_id: null, updated_at: this.deps.clock.now() });
+      await this.unhost(id);
     }
+    await this.deps.repo.update(id, { status: 'stopped', node_id: null, updated_at: this.deps.clock.now() });
     return this.get(workspaceId, id);
   }
 
@@ -114,6 +129,8 @@ export class SessionService {
     const rt = this.runtimeFor(row);
     await rt.logout();
     await rt.settled();
+    await this.unhost(id);
+    await this.deps.repo.update(id, { node_id: null, updated_at: this.deps.clock.now() });
     return this.get(workspaceId, id);
   }
 
@@ -123,7 +140,7 @@ export class SessionService {
     if (rt && rt.connection) await rt.logout();
     else if (rt) await rt.stop();
     if (rt) await rt.settled();
-    this.runtimes.delete(id);
+    await this.unhost(id);
     await this.deps.vault.forSession({ workspaceId: row.workspace_id, sessionId: id }).delete();
     await this.traffic?.deleted?.(id);
     await this.deps.repo.delete(id);
@@ -185,10 +202,85 @@ export class SessionService {
     );
   }
 
+  // ——— hosting: the cluster's reconciler drives these ———
+
+  /** Ids of the sessions this node has a runtime for. */
+  hostedIds(): string[] {
+    return [...this.runtimes.keys()];
+  }
+
+  /**
+   * Connects sessions assigned to this node, holding their leases (epochs from the lease store),
+   * paced like a restore. Resolves when each has settled or its connect window passed.
+   */
+  async host(rows: Array<{ row: SessionRow; epoch: number }>, onProgress?: (p: RestoreProgress) => void): Promise<RestoreProgress> {
+    const connectWindowMs = this.deps.restore?.connectWindowMs ?? 20_000;
+    return restoreAll(
+      rows,
+      async ({ row, epoch }) => {
+        if (this.closing || this.runtimes.has(row.id)) return 'other';
+        const rt = this.runtimeFor(row);
+        rt.setFence(epoch);
+        await rt.start();
+        return (await rt.connectOutcome(connectWindowMs)) === 'open' ? 'open' : 'other';
+      },
+      this.deps.restore ?? {},
+      this.deps.logger,
+      onProgress,
+    );
+  }
+
+  /**
+   * Stops hosting a session that moved away (drain, rebalance): closes the connection, writes the
+   * state, gives the lease back, and tells the new owner.
+   */
+  async handOver(id: string, to: string | null): Promise<void> {
+    const rt = this.runtimes.get(id);
+    if (rt) await rt.shutdown();
+    await this.unhost(id);
+    if (to) this.ownership.notify(to);
+  }
+
+  /** The lease of a hosted session is lost (another node took it, or we can't renew): disconnect now, write nothing. */
+  async leaseLost(id: string): Promise<void> {
+    const rt = this.runtimes.get(id);
+    this.runtimes.delete(id);
+    if (rt) await rt.abandon();
+  }
+
   async shutdown(): Promise<void> {
     this.closing = true;
+    const ids = [...this.runtimes.keys()];
     await Promise.all([...this.runtimes.values()].map((rt) => rt.shutdown()));
     this.runtimes.clear();
+    await Promise.all(ids.map((id) => this.ownership.release(id).catch(() => undefined)));
+  }
+
+  /** Runs a session here when it is assigned to this node, or wakes the node it is assigned to. */
+  private async runWhereAssigned(row: SessionRow): Promise<void> {
+    if (!row.node_id) return;
+    if (row.node_id !== this.ownership.nodeId) {
+      this.ownership.notify(row.node_id);
+      return;
+    }
+    const live = this.runtimes.get(row.id);
+    if (live) {
+      await live.start();
+      return;
+    }
+    const epoch = await this.ownership.acquire(row.id);
+    if (epoch === null) {
+      this.deps.logger.warn({ sessionId: row.id }, 'another node still holds this session; it starts here when that lease ends');
+      return;
+    }
+    const rt = this.runtimeFor(row);
+    if (this.ownership.clustered) rt.setFence(epoch);
+    await rt.start();
+  }
+
+  private async unhost(id: string): Promise<void> {
+    this.runtimes.delete(id);
+    await this.ownership.release(id);
   }
 
   private async row(workspaceId: string, id: string): Promise<SessionRow> {
@@ -208,7 +300,17 @@ export class SessionService {
         stopped: (id, reason) => this.traffic?.stopped?.(id, reason),
       };
       rt = new SessionRuntime(
-        { ...this.deps.runtime, engine: this.deps.engine, repo: this.deps.repo, events: this.deps.events, logger: this.deps.logger, clock: this.deps.clock, nodeId: this.deps.nodeId, traffic },
+        {
+          ...this.deps.runtime,
+          engine: this.deps.engine,
+          repo: this.deps.repo,
+          events: this.deps.events,
+          logger: this.deps.logger,
+          clock: this.deps.clock,
+          nodeId: this.deps.nodeId,
+          traffic,
+          writesNode: !this.ownership.clustered,
+        },
         row.id,
         row.workspace_id,
         state,

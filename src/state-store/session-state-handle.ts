@@ -17,4 +17,9 @@ export interface SessionStateHandle {
   delete(): Promise<void>;
   /** Cluster epoch carried by later writes; a new fence also re-arms a handle that lost its fence. */
   setFence(fence: WriteFence | undefined): void;
+  /**
+   * Forgets unsaved changes and stops retrying them: this node no longer owns the session (its
+   * lease is gone), so whatever it still held in memory must not be written or reloaded.
+   */
+  discard(): void;
 }

@@ -46,7 +46,7 @@ export class VaultSessionHandle implements SessionStateHandle {
   private lastHash?: Buffer;
   private fence?: WriteFence;
   private fenceIsLost = false;
-  /** Deleted and not loaded since: late changes from the old connection must not resurrect it. */
+  /** Deleted or discarded, and not loaded since: late changes from the old connection are ignored. */
   private deleted = false;
   private generation = 0;
   failures = 0;
@@ -120,6 +120,19 @@ export class VaultSessionHandle implements SessionStateHandle {
     } finally {
       this.ctx.changed(this);
     }
+  }
+
+  discard(): void {
+    this.generation++;
+    this.deleted = true; // late changes from the abandoned connection are ignored until the next load
+    this.cancelTimer();
+    this.snapshotFn = undefined;
+    this.unsavedSince = null;
+    this.inFlightSince = null;
+    this.failures = 0;
+    this.lastError = null;
+    this.lastHash = undefined;
+    this.ctx.changed(this);
   }
 
   setFence(fence: WriteFence | undefined): void {

@@ -36,8 +36,10 @@ export interface WebhooksOptions {
   timeoutMs?: number;
   /** How long `stop()` waits for requests in flight. */
   stopTimeoutMs?: number;
-  /** How often the enabled-webhook cache is reloaded (changes made on other nodes). */
+  /** How often the enabled-webhook cache is reloaded anyway (a safety net for missed announcements). */
   cacheRefreshMs?: number;
+  /** Cluster: tells the other nodes at once when the webhook list changed, and hears theirs. */
+  changes?: { announce(): void; onChange(listener: () => void): void };
   /** DNS; tests inject one. */
   resolve?: Resolver;
   /** Observes every attempt (metrics, tests). */
@@ -60,6 +62,12 @@ export function createWebhooks(opts: WebhooksOptions): Webhooks {
   const repo = new WebhookRepo(opts.db.db);
   const outbox = new DeliveryOutbox(opts.db.db, opts.db.dialect);
   const cache = new WebhookCache(repo, logger, opts.cacheRefreshMs ?? 5_000);
+  // a change made here reaches the other nodes' caches at once, so none of them misses an event
+  const reloadAndAnnounce = async () => {
+    await cache.reload();
+    opts.changes?.announce();
+  };
+  opts.changes?.onChange(() => void cache.reload().catch((err) => logger.warn({ err }, 'webhook cache reload failed')));
   const concurrency = opts.concurrency ?? 8;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   // A claim must outlive its request, or a slow receiver would see the row twice.
@@ -76,7 +84,7 @@ export function createWebhooks(opts: WebhooksOptions): Webhooks {
     async disable(target, reason) {
       const now = clock.now();
       await repo.update(target.workspaceId, target.id, { enabled: 0, disabled_reason: reason, updated_at: now }, now);
-      await cache.reload();
+      await reloadAndAnnounce();
       logger.warn({ webhookId: target.id, url: target.url }, 'webhook disabled: its endpoint answered 410 Gone');
     },
   };
@@ -100,7 +108,7 @@ export function createWebhooks(opts: WebhooksOptions): Webhooks {
   const service = new WebhookService({
     repo,
     outbox,
-    cache,
+    cache: { reload: reloadAndAnnounce },
     clock,
     wake,
     checkUrl: (url) => checkWebhookUrl(url, { allowPrivateUrls: opts.allowPrivateUrls, resolve }),

@@ -6,7 +6,14 @@ import { SessionIdParam, SessionSchema, errorResponses, json } from '../schemas.
 const tags = ['Sessions'];
 
 const CreateBody = z
-  .object({ name: z.string().max(100).optional().openapi({ example: 'Sales line' }) })
+  .object({
+    name: z.string().max(100).optional().openapi({ example: 'Sales line' }),
+    region: z.string().min(1).max(64).optional().openapi({ description: 'Cluster: preferred region of the node that runs it', example: 'eu' }),
+    labels: z
+      .record(z.string().min(1).max(64), z.string().max(128))
+      .optional()
+      .openapi({ description: 'Cluster: labels a node must carry to run it (egress/proxy groups)', example: { egress: 'proxy-a' } }),
+  })
   .strict()
   .openapi('CreateSession');
 

@@ -1,0 +1,283 @@
+import { AppError, notFound } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { SessionOwnership } from '../sessions/ownership.js';
+import type { SessionRepo, SessionRow, SessionService } from '../sessions/index.js';
+import type { LeaseStore } from './lease-store.js';
+import type { NodeDirectory, NodeView } from './node-directory.js';
+import { NodeRegistry, toNodeView } from './node-registry.js';
+import { Coordinator } from './coordinator.js';
+import type { ClusterSignals } from './redis-signals.js';
+
+export interface ClusterNodeOptions {
+  nodeId: string;
+  url: () => string | null;
+  region: string | null;
+  labels: Record<string, string>;
+  capacity: number;
+  /** Lease time to live; leases renew at half of it. */
+  leaseTtlMs: number;
+  /** How often assignments are reconciled and the leader coordinates (wake-ups come sooner). */
+  tickMs: number;
+  /** Sessions moved at most per tick when rebalancing or draining. */
+  movesPerTick: number;
+}
+
+export interface ClusterNodeDeps {
+  leases: LeaseStore;
+  registry: NodeRegistry;
+  repo: SessionRepo;
+  signals: ClusterSignals;
+  logger: Logger;
+  options: ClusterNodeOptions;
+}
+
+export interface OwnerRoute {
+  nodeId: string;
+  url: string | null;
+  alive: boolean;
+}
+
+const LEADER = 'leader';
+/** Share of the lease TTL after the last successful renewal at which a node drops its sessions. */
+const FENCE_AT = 0.7;
+
+/**
+ * This node's part in the cluster: it registers and heartbeats, keeps its leases (renewed at
+ * TTL/2; when it can't renew in time it drops every session at once, before anyone can take
+ * them), connects the sessions assigned to it, hands over the ones moved away, and — when it
+ * holds the leader lease — places orphans, drains and rebalances (coordinator.ts).
+ */
+export class ClusterNode implements NodeDirectory {
+  private sessions?: SessionService;
+  private readonly log: Logger;
+  private readonly o: ClusterNodeOptions;
+  private keeperTimer?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
+  private tickTimer?: NodeJS.Timeout;
+  private lastRenewOk = performance.now();
+  private fenced = false;
+  private leader = false;
+  private stopped = false;
+  private reconciling = false;
+  private again = false;
+  /** Sessions whose lease is taken and whose runtime is being started. */
+  private readonly starting = new Set<string>();
+  private readonly coordinator: Coordinator;
+
+  constructor(private readonly deps: ClusterNodeDeps) {
+    this.o = deps.options;
+    this.log = deps.logger.child({ component: 'cluster', node: this.o.nodeId });
+    this.coordinator = new Coordinator({ db: deps.registry, repo: deps.repo, signals: deps.signals, logger: this.log, options: this.o });
+  }
+
+  /** What the session service uses to place sessions and take leases. */
+  get ownership(): SessionOwnership {
+    return {
+      nodeId: this.o.nodeId,
+      clustered: true,
+      place: (row) => this.coordinator.place(row),
+      acquire: async (id) => (await this.deps.leases.acquire(this.o.nodeId, [id], this.o.leaseTtlMs)).get(id) ?? null,
+      release: (id) => this.deps.leases.release(this.o.nodeId, [id]),
+      notify: (nodeId) => this.deps.signals.notify(nodeId),
+    };
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  async start(sessions: SessionService): Promise<void> {
+    this.sessions = sessions;
+    await this.deps.registry.register({ id: this.o.nodeId, url: this.o.url(), region: this.o.region, labels: this.o.labels, capacity: this.o.capacity });
+    this.deps.signals.onWake(() => this.kick());
+    await this.keep();
+    this.scheduleKeeper(this.o.leaseTtlMs / 2);
+    // independent of the renewals themselves, which may hang on a dead network
+    this.watchdog = setInterval(() => {
+      if (!this.fenced && !this.stopped && performance.now() - this.lastRenewOk > this.o.leaseTtlMs * FENCE_AT) void this.selfFence();
+    }, Math.max(50, Math.min(250, this.o.leaseTtlMs / 20)));
+    this.watchdog.unref?.();
+    this.scheduleTick();
+    this.kick();
+    this.log.info({ ttlMs: this.o.leaseTtlMs }, 'joined the cluster');
+  }
+
+  /** Graceful leave: its sessions go to the other nodes at once (no waiting for lease expiry). */
+  async leave(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.keeperTimer);
+    clearTimeout(this.tickTimer);
+    clearInterval(this.watchdog);
+    try {
+      await this.deps.registry.setStatus(this.o.nodeId, 'left');
+      await this.deps.repo.unassignNode(this.o.nodeId);
+    } catch (err) {
+      this.log.warn({ err }, 'could not hand this node’s sessions back before leaving; they move when its leases expire');
+    }
+    await this.sessions?.shutdown(); // closes, writes state, releases every session lease
+    await this.deps.leases.release(this.o.nodeId, [LEADER]).catch(() => undefined);
+    this.deps.signals.notify('*');
+  }
+
+  // ——— NodeDirectory ———
+
+  async list(): Promise<NodeView[]> {
+    const nodes = await this.deps.registry.list(this.o.leaseTtlMs);
+    return nodes.filter((n) => n.status !== 'left' || n.alive).map(toNodeView);
+  }
+
+  async drain(id: string): Promise<NodeView> {
+    const nodes = await this.deps.registry.list(this.o.leaseTtlMs);
+    const target = nodes.find((n) => n.id === id);
+    if (!target) throw notFound('node', id, 'node_not_found');
+    if (!target.alive) throw new AppError('conflict', `node '${id}' is not alive: its sessions move to other nodes by themselves when its leases expire`);
+    if (!nodes.some((n) => n.id !== id && n.alive && n.status === 'active')) {
+      throw new AppError('conflict', `no other active node to move the sessions of '${id}' to`);
+    }
+    await this.deps.registry.setStatus(id, 'draining');
+    this.deps.signals.notify('*');
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && ((await this.deps.registry.assignedCounts()).get(id) ?? 0) > 0) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const after = (await this.deps.registry.list(this.o.leaseTtlMs)).find((n) => n.id === id)!;
+    return { ...toNodeView(after), sessions: (await this.deps.registry.assignedCounts()).get(id) ?? 0 };
+  }
+
+  /** Which node answers for a session (API forwarding). Null when it runs nowhere. */
+  async ownerOf(row: SessionRow): Promise<OwnerRoute | null> {
+    if (!row.node_id) return null;
+    if (row.node_id === this.o.nodeId) return { nodeId: row.node_id, url: this.o.url(), alive: true };
+    const node = (await this.deps.registry.list(this.o.leaseTtlMs)).find((n) => n.id === row.node_id);
+    return { nodeId: row.node_id, url: node?.url ?? null, alive: !!node?.alive };
+  }
+
+  // ——— leases and heartbeat ———
+
+  private scheduleKeeper(ms: number): void {
+    if (this.stopped) return;
+    this.keeperTimer = setTimeout(async () => {
+      const ok = await this.keep();
+      this.scheduleKeeper(ok ? this.o.leaseTtlMs / 2 : Math.min(500, this.o.leaseTtlMs / 6));
+    }, ms);
+    this.keeperTimer.unref?.();
+  }
+
+  private async keep(): Promise<boolean> {
+    const sessions = this.sessions!;
+    try {
+      const held = await withTimeout(this.deps.leases.renew(this.o.nodeId, this.o.leaseTtlMs), this.o.leaseTtlMs / 3, 'lease renewal');
+      this.lastRenewOk = performance.now();
+      await this.deps.registry.heartbeat(this.o.nodeId, this.o.url(), sessions.hostedIds().length);
+      if (this.fenced) {
+        this.fenced = false;
+        this.log.warn('database reachable again: taking sessions back as they are assigned');
+        this.kick();
+      }
+      for (const id of sessions.hostedIds()) {
+        if (!held.has(id) && !this.starting.has(id)) {
+          this.log.warn({ sessionId: id }, 'lease lost: another node holds this session now; disconnecting');
+          await sessions.leaseLost(id);
+        }
+      }
+      // leftovers (e.g. from before a restart) that nothing here runs: give them back
+      const hosted = new Set(sessions.hostedIds());
+      const stray = [...held].filter((k) => k !== LEADER && !hosted.has(k) && !this.starting.has(k));
+      if (stray.length) await this.deps.leases.release(this.o.nodeId, stray);
+      this.leader = held.has(LEADER) || (await this.deps.leases.acquire(this.o.nodeId, [LEADER], this.o.leaseTtlMs)).has(LEADER);
+      return true;
+    } catch (err) {
+      const since = performance.now() - this.lastRenewOk;
+      this.log.warn({ err: (err as Error).message, sinceLastRenewMs: Math.round(since) }, 'could not renew leases');
+      if (!this.fenced && since > this.o.leaseTtlMs * FENCE_AT) await this.selfFence();
+      return false;
+    }
+  }
+
+  /** Can't prove we still own anything: drop every session now, before another node may take it. */
+  private async selfFence(): Promise<void> {
+    this.fenced = true;
+    this.leader = false;
+    const ids = this.sessions!.hostedIds();
+    this.log.error({ sessions: ids.length }, 'lost the database: disconnecting every session so no number is ever connected twice');
+    await Promise.all(ids.map((id) => this.sessions!.leaseLost(id)));
+  }
+
+  // ——— reconcile and coordinate ———
+
+  private scheduleTick(): void {
+    if (this.stopped) return;
+    this.tickTimer = setTimeout(() => {
+      this.kick();
+      this.scheduleTick();
+    }, this.o.tickMs);
+    this.tickTimer.unref?.();
+  }
+
+  /** Runs a reconcile (and a coordination round when leader) now, or right after the current one. */
+  kick(): void {
+    if (this.stopped || this.fenced) return;
+    if (this.reconciling) {
+      this.again = true;
+      return;
+    }
+    this.reconciling = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          if (this.leader) await this.coordinator.tick();
+          await this.reconcile();
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'reconcile failed; retrying next tick');
+      } finally {
+        this.reconciling = false;
+      }
+    })();
+  }
+
+  private async reconcile(): Promise<void> {
+    const sessions = this.sessions!;
+    const assigned = await this.deps.repo.listAssigned(this.o.nodeId);
+    const mine = new Set(assigned.map((r) => r.id));
+    const hosted = new Set(sessions.hostedIds());
+
+    const toStart = assigned.filter((r) => !hosted.has(r.id) && !this.starting.has(r.id));
+    if (toStart.length) {
+      const epochs = await this.deps.leases.acquire(this.o.nodeId, toStart.map((r) => r.id), this.o.leaseTtlMs);
+      const rows = toStart.filter((r) => epochs.has(r.id)).map((row) => ({ row, epoch: epochs.get(row.id)! }));
+      if (rows.length) {
+        for (const { row } of rows) this.starting.add(row.id);
+        this.log.info({ count: rows.length, waiting: toStart.length - rows.length }, 'taking sessions');
+        void sessions
+          .host(rows)
+          .catch((err) => this.log.error({ err }, 'starting sessions failed'))
+          .finally(() => {
+            for (const { row } of rows) this.starting.delete(row.id);
+          });
+      }
+    }
+
+    const leaving = [...hosted].filter((id) => !mine.has(id));
+    if (leaving.length) {
+      const rows = new Map((await this.deps.repo.getMany(leaving)).map((r) => [r.id, r]));
+      for (const id of leaving) {
+        const row = rows.get(id);
+        if (row && row.desired === 'running' && row.node_id === null) continue; // being placed: keep it until it has a new home
+        this.log.info({ sessionId: id, to: row?.node_id ?? null }, 'handing over a session');
+        await sessions.handOver(id, row?.node_id ?? null);
+      }
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took longer than ${Math.round(ms)} ms`)), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,99 @@
+import type { Logger } from '../core/logger.js';
+import type { SessionRepo, SessionRow } from '../sessions/index.js';
+import type { NodeRegistry } from './node-registry.js';
+import { chooseNode, type Movable, type NodeLoad, planRebalance, type PlacementNeeds } from './placement.js';
+import type { ClusterSignals } from './redis-signals.js';
+
+export interface CoordinatorDeps {
+  db: NodeRegistry;
+  repo: SessionRepo;
+  signals: ClusterSignals;
+  logger: Logger;
+  options: { nodeId: string; leaseTtlMs: number; movesPerTick: number };
+}
+
+const needsOf = (row: Pick<SessionRow, 'region' | 'labels'>): PlacementNeeds => ({
+  region: row.region,
+  labels: row.labels ? (JSON.parse(row.labels) as Record<string, string>) : null,
+});
+
+const DAY = 24 * 3600_000;
+
+/**
+ * The leader's work, once per tick: give orphaned sessions (never placed, or on a dead node) a
+ * live node; move sessions off draining nodes; even out the load a few moves at a time. Every
+ * change is one conditional UPDATE of `sessions.node_id`, so a stale leader can't undo a newer
+ * decision; the nodes involved are nudged to act at once.
+ */
+export class Coordinator {
+  private ticks = 0;
+
+  constructor(private readonly deps: CoordinatorDeps) {}
+
+  /** Where a new or restarted session should run now (any node may ask). */
+  async place(row: SessionRow): Promise<string | null> {
+    const loads = await this.loads();
+    return chooseNode(loads, needsOf(row))?.id ?? null;
+  }
+
+  async tick(): Promise<void> {
+    const nodes = await this.deps.db.list(this.deps.options.leaseTtlMs);
+    const alive = new Set(nodes.filter((n) => n.alive).map((n) => n.id));
+    const loads = await this.loads(nodes);
+    const running = await this.deps.repo.listDesiredRunning();
+
+    // 1. orphans: never placed, or their node is dead (its leases have expired by then)
+    for (const row of running) {
+      if (row.node_id && alive.has(row.node_id)) continue;
+      const to = chooseNode(loads, needsOf(row));
+      if (!to) continue;
+      if (await this.deps.repo.reassign(row.id, row.node_id, to.id)) {
+        to.assigned++;
+        this.deps.logger.info({ sessionId: row.id, from: row.node_id, to: to.id }, row.node_id ? 'moving a session off a dead node' : 'placing a session');
+        this.deps.signals.notify(to.id);
+      }
+    }
+
+    // 2. draining nodes give their sessions away, a few per tick
+    const draining = new Set(nodes.filter((n) => n.alive && n.status === 'draining').map((n) => n.id));
+    let budget = this.deps.options.movesPerTick;
+    for (const row of running) {
+      if (!budget) break;
+      if (!row.node_id || !draining.has(row.node_id)) continue;
+      const to = chooseNode(loads, needsOf(row));
+      if (!to) continue;
+      if (await this.move(row, to.id)) {
+        to.assigned++;
+        budget--;
+      }
+    }
+
+    // 3. rebalance the active nodes (a node joined, or some sessions ended)
+    if (budget > 0) {
+      const active = new Set(loads.filter((l) => l.status === 'active').map((l) => l.id));
+      const movable: Movable[] = running.filter((r) => r.node_id && active.has(r.node_id)).map((r) => ({ id: r.id, nodeId: r.node_id!, needs: needsOf(r) }));
+      for (const m of planRebalance(loads, movable, budget)) {
+        const row = running.find((r) => r.id === m.sessionId)!;
+        await this.move(row, m.to);
+      }
+    }
+
+    if (++this.ticks % 600 === 0) await this.deps.db.prune(DAY);
+  }
+
+  private async move(row: SessionRow, to: string): Promise<boolean> {
+    if (!(await this.deps.repo.reassign(row.id, row.node_id, to))) return false;
+    this.deps.logger.info({ sessionId: row.id, from: row.node_id, to }, 'moving a session');
+    if (row.node_id) this.deps.signals.notify(row.node_id);
+    this.deps.signals.notify(to);
+    return true;
+  }
+
+  private async loads(nodes?: Awaited<ReturnType<NodeRegistry['list']>>): Promise<NodeLoad[]> {
+    const list = nodes ?? (await this.deps.db.list(this.deps.options.leaseTtlMs));
+    const counts = await this.deps.db.assignedCounts();
+    return list
+      .filter((n) => n.alive && (n.status === 'active' || n.status === 'draining'))
+      .map((n) => ({ id: n.id, region: n.region, labels: n.labels, capacity: n.capacity, assigned: counts.get(n.id) ?? 0, status: n.status as 'active' | 'draining' }));
+  }
+}
