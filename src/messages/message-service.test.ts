@@ -1,40 +1,29 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectDatabase, migrate, type Db } from '../db/index.js';
-import { LocalEventBus } from '../core/local-event-bus.js';
 import type { AnyEvent } from '../core/events.js';
 import { silentLogger } from '../core/logger.js';
 import { systemClock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
-import { SessionRepo, SessionService } from '../sessions/index.js';
-import { MemoryStateStore, StateVault, Keyring } from '../state-store/index.js';
+import type { SessionService } from '../sessions/index.js';
 import { ContactDirectory, MessageRepo, MessageService } from './index.js';
-import { FakeEngine } from '../../test/support/fake-engine.js';
-import { randomBytes } from 'node:crypto';
+import type { FakeEngine } from '../../test/support/fake-engine.js';
+import { sessionFixture, type SessionFixture } from '../../test/support/session-fixture.js';
 
 describe('message service (fake engine, SQLite)', () => {
-  let db: Db;
+  let f: SessionFixture;
   let engine: FakeEngine;
   let sessions: SessionService;
   let messages: MessageService;
   let events: AnyEvent[];
-  let vault: StateVault;
 
   beforeEach(async () => {
-    db = connectDatabase({ sqlitePath: ':memory:' });
-    await migrate(db);
-    await db.db.insertInto('workspaces').values({ id: 'w', name: 'w', created_at: 1 }).execute();
-    engine = new FakeEngine();
-    const bus = new LocalEventBus();
-    events = [];
-    bus.subscribe((e) => events.push(e));
-    vault = new StateVault({ store: new MemoryStateStore(), keyring: new Keyring(randomBytes(32), []), logger: silentLogger });
-    sessions = new SessionService({ repo: new SessionRepo(db.db), engine, vault, events: bus, logger: silentLogger, clock: systemClock, nodeId: 'n1' });
-    const repo = new MessageRepo(db.db);
+    f = await sessionFixture();
+    ({ engine, sessions, events } = f);
+    const repo = new MessageRepo(f.db.db);
     messages = new MessageService({
       repo,
-      contacts: new ContactDirectory(db.db, repo),
+      contacts: new ContactDirectory(f.db.db, repo),
       sessions,
-      events: bus,
+      events: f.bus,
       logger: silentLogger,
       clock: systemClock,
       queueLimit: 2,
@@ -43,11 +32,7 @@ describe('message service (fake engine, SQLite)', () => {
     });
     sessions.setTraffic(messages);
   });
-  afterEach(async () => {
-    await sessions.shutdown();
-    await vault.close();
-    await db.close();
-  });
+  afterEach(() => f.close());
 
   async function openSession() {
     const s = await sessions.create('w', { name: 'x' });

@@ -1,16 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectDatabase, migrate, type Db } from '../db/index.js';
-import { LocalEventBus } from '../core/local-event-bus.js';
 import type { AnyEvent } from '../core/events.js';
-import { silentLogger } from '../core/logger.js';
-import { systemClock } from '../core/clock.js';
-import { Keyring, MemoryStateStore, StateVault } from '../state-store/index.js';
-import { SessionRepo, SessionService } from './index.js';
-import { FakeEngine } from '../../test/support/fake-engine.js';
+import type { MemoryStateStore, StateVault } from '../state-store/index.js';
+import type { SessionService } from './index.js';
+import type { FakeEngine } from '../../test/support/fake-engine.js';
+import { sessionFixture, type SessionFixture } from '../../test/support/session-fixture.js';
 
 describe('session runtime (fake engine)', () => {
-  let db: Db;
+  let f: SessionFixture;
   let engine: FakeEngine;
   let sessions: SessionService;
   let store: MemoryStateStore;
@@ -18,31 +14,10 @@ describe('session runtime (fake engine)', () => {
   let events: AnyEvent[];
 
   beforeEach(async () => {
-    db = connectDatabase({ sqlitePath: ':memory:' });
-    await migrate(db);
-    await db.db.insertInto('workspaces').values({ id: 'w', name: 'w', created_at: 1 }).execute();
-    engine = new FakeEngine();
-    const bus = new LocalEventBus();
-    events = [];
-    bus.subscribe((e) => events.push(e));
-    store = new MemoryStateStore();
-    vault = new StateVault({ store, keyring: new Keyring(randomBytes(32), []), logger: silentLogger, flushDelayMs: 1 });
-    sessions = new SessionService({
-      repo: new SessionRepo(db.db),
-      engine,
-      vault,
-      events: bus,
-      logger: silentLogger,
-      clock: systemClock,
-      nodeId: 'n1',
-      runtime: { backoff: { baseMs: 5, capMs: 20, minMs: 1 }, maxQrRounds: 2 },
-    });
+    f = await sessionFixture({ backoff: { baseMs: 5, capMs: 20, minMs: 1 }, maxQrRounds: 2 });
+    ({ engine, sessions, store, vault, events } = f);
   });
-  afterEach(async () => {
-    await sessions.shutdown();
-    await vault.close();
-    await db.close();
-  });
+  afterEach(() => f.close());
 
   const statuses = (id: string) => events.filter((e) => e.type === 'session.status' && e.sessionId === id).map((e) => (e.data as { status: string }).status);
 
