@@ -205,7 +205,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     events.publish(makeEvent('node.restore', ALL_WORKSPACES, '', { node: nodeId, ...p }, clock));
   };
   // embedded: reconnect every saved session; cluster: take the sessions the cluster assigns here
-  const restored = cluster ? cluster.node.start(sessions) : sessions.restore(onRestore);
+  const restored = cluster ? cluster.node.start(sessions, onRestore) : sessions.restore(onRestore);
   if (cluster) await restored;
   ready = true;
 

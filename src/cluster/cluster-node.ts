@@ -1,7 +1,7 @@
 import { AppError, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SessionOwnership } from '../sessions/ownership.js';
-import type { SessionRepo, SessionRow, SessionService } from '../sessions/index.js';
+import type { RestoreProgress, SessionRepo, SessionRow, SessionService } from '../sessions/index.js';
 import type { LeaseStore } from './lease-store.js';
 import type { NodeDirectory, NodeView } from './node-directory.js';
 import { NodeRegistry, toNodeView } from './node-registry.js';
@@ -63,6 +63,7 @@ export class ClusterNode implements NodeDirectory {
   /** Sessions whose lease is taken and whose runtime is being started. */
   private readonly starting = new Set<string>();
   private readonly coordinator: Coordinator;
+  private onProgress?: (p: RestoreProgress) => void;
 
   constructor(private readonly deps: ClusterNodeDeps) {
     this.o = deps.options;
@@ -86,8 +87,10 @@ export class ClusterNode implements NodeDirectory {
     return this.leader;
   }
 
-  async start(sessions: SessionService): Promise<void> {
+  /** Joins the cluster; `onProgress` hears how batches of sessions taken by this node come up. */
+  async start(sessions: SessionService, onProgress?: (p: RestoreProgress) => void): Promise<void> {
     this.sessions = sessions;
+    this.onProgress = onProgress;
     await this.deps.registry.register({ id: this.o.nodeId, url: this.o.url(), region: this.o.region, labels: this.o.labels, capacity: this.o.capacity });
     this.deps.signals.onWake(() => this.kick());
     await this.keep();
@@ -251,7 +254,7 @@ export class ClusterNode implements NodeDirectory {
         for (const { row } of rows) this.starting.add(row.id);
         this.log.info({ count: rows.length, waiting: toStart.length - rows.length }, 'taking sessions');
         void sessions
-          .host(rows)
+          .host(rows, this.onProgress)
           .catch((err) => this.log.error({ err }, 'starting sessions failed'))
           .finally(() => {
             for (const { row } of rows) this.starting.delete(row.id);
