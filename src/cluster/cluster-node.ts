@@ -229,6 +229,8 @@ export class ClusterNode implements NodeDirectory {
       try {
         do {
           this.again = false;
+          // a dead leader's lease is taken over at the next tick, not the next renewal round
+          if (!this.leader) this.leader = (await this.deps.leases.acquire(this.o.nodeId, [LEADER], this.o.leaseTtlMs)).has(LEADER);
           if (this.leader) await this.coordinator.tick();
           await this.reconcile();
         } while (this.again && !this.stopped);
