@@ -169,8 +169,10 @@ export class ClusterNode implements NodeDirectory {
   private async keep(): Promise<boolean> {
     const sessions = this.sessions!;
     try {
-      const held = await withTimeout(this.deps.leases.renew(this.o.nodeId, this.o.leaseTtlMs), this.o.leaseTtlMs / 3, 'lease renewal');
-      this.lastRenewOk = performance.now();
+      // the lease runs from when the renewal was sent, not from when its answer came back
+      const sentAt = performance.now();
+      const held = await withTimeout(this.deps.leases.renew(this.o.nodeId, this.o.leaseTtlMs), this.o.leaseTtlMs, 'lease renewal');
+      this.lastRenewOk = sentAt;
       await this.deps.registry.heartbeat(this.o.nodeId, this.o.url(), sessions.hostedIds().length);
       if (this.fenced) {
         this.fenced = false;
