@@ -29,6 +29,8 @@ export interface RuntimeDeps {
   nodeId: string;
   traffic?: SessionTraffic;
   backoff?: BackoffOptions;
+  /** Shared by the node's sessions: spaces connection attempts (no reconnect storms). */
+  pacer?: { turn(): Promise<void> };
   /** QR rounds (one connection's worth of refs each) before giving up and stopping. */
   maxQrRounds?: number;
   /** Whether status writes also set `sessions.node_id` (not in a cluster, where placement owns it). */
@@ -212,6 +214,8 @@ export class SessionRuntime {
     if (conn0) await conn0.end().catch(() => undefined);
     const gen = this.generation;
     const alive = () => gen === this.generation;
+    await this.deps.pacer?.turn();
+    if (!alive()) return;
     try {
       const conn = await this.deps.engine.connect({
         sessionId: this.sessionId,

@@ -11,6 +11,7 @@ import { restoreAll, type RestoreOptions, type RestoreProgress } from './restore
 import { type SessionRow, type SessionView, SessionRepo, toView } from './session-repo.js';
 import { type QrCode, type RuntimeDeps, SessionRuntime, type SessionTraffic } from './session-runtime.js';
 import { localOwnership, type SessionOwnership } from './ownership.js';
+import { ConnectPacer } from './connect-pacer.js';
 
 export interface SessionServiceDeps {
   repo: SessionRepo;
@@ -43,10 +44,12 @@ export class SessionService {
   private traffic?: SessionTraffic;
   private closing = false;
   private readonly ownership: SessionOwnership;
+  private readonly pacer: ConnectPacer;
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.traffic = deps.traffic;
     this.ownership = deps.ownership ?? localOwnership(deps.nodeId);
+    this.pacer = new ConnectPacer(deps.restore?.ratePerSecond ?? 200);
   }
 
   /** The messaging layer registers here (it is built after the session service). */
@@ -196,7 +199,7 @@ export class SessionService {
         await rt.start();
         return (await rt.connectOutcome(connectWindowMs)) === 'open' ? 'open' : 'other';
       },
-      this.deps.restore ?? {},
+      { concurrency: this.deps.restore?.concurrency, ratePerSecond: Infinity }, // the pacer spaces the connects
       this.deps.logger,
       onProgress,
     );
@@ -224,7 +227,7 @@ export class SessionService {
         await rt.start();
         return (await rt.connectOutcome(connectWindowMs)) === 'open' ? 'open' : 'other';
       },
-      this.deps.restore ?? {},
+      { concurrency: this.deps.restore?.concurrency, ratePerSecond: Infinity },
       this.deps.logger,
       onProgress,
     );
@@ -310,6 +313,7 @@ export class SessionService {
           nodeId: this.deps.nodeId,
           traffic,
           writesNode: !this.ownership.clustered,
+          pacer: this.pacer,
         },
         row.id,
         row.workspace_id,
