@@ -24,7 +24,10 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
   });
   const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started gateway behind
+      reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`));
+    }, timeoutMs);
     let buf = '';
     const onData = (chunk: Buffer) => {
       buf += chunk.toString();
