@@ -38,13 +38,11 @@ export class Coordinator {
 
   async tick(): Promise<void> {
     const nodes = await this.deps.db.list(this.deps.options.leaseTtlMs);
-    const alive = new Set(nodes.filter((n) => n.alive).map((n) => n.id));
+    const alive = nodes.filter((n) => n.alive).map((n) => n.id);
     const loads = await this.loads(nodes);
-    const running = await this.deps.repo.listDesiredRunning();
 
     // 1. orphans: never placed, or their node is dead (its leases have expired by then)
-    for (const row of running) {
-      if (row.node_id && alive.has(row.node_id)) continue;
+    for (const row of await this.deps.repo.listOrphans(alive)) {
       const to = chooseNode(loads, needsOf(row));
       if (!to) continue;
       if (await this.deps.repo.reassign(row.id, row.node_id, to.id)) {
@@ -55,25 +53,26 @@ export class Coordinator {
     }
 
     // 2. draining nodes give their sessions away, a few per tick
-    const draining = new Set(nodes.filter((n) => n.alive && n.status === 'draining').map((n) => n.id));
     let budget = this.deps.options.movesPerTick;
-    for (const row of running) {
-      if (!budget) break;
-      if (!row.node_id || !draining.has(row.node_id)) continue;
+    const draining = loads.filter((l) => l.status === 'draining' && l.assigned > 0).map((l) => l.id);
+    for (const row of draining.length && budget ? await this.deps.repo.listOnNodes(draining, budget) : []) {
       const to = chooseNode(loads, needsOf(row));
-      if (!to) continue;
-      if (await this.move(row, to.id)) {
-        to.assigned++;
-        budget--;
-      }
+      if (!to || !(await this.move(row, to.id))) continue;
+      to.assigned++;
+      loads.find((l) => l.id === row.node_id)!.assigned--;
+      budget--;
     }
 
-    // 3. rebalance the active nodes (a node joined, or some sessions ended)
-    if (budget > 0) {
-      const active = new Set(loads.filter((l) => l.status === 'active').map((l) => l.id));
-      const movable: Movable[] = running.filter((r) => r.node_id && active.has(r.node_id)).map((r) => ({ id: r.id, nodeId: r.node_id!, needs: needsOf(r) }));
+    // 3. rebalance the active nodes (a node joined, or some sessions ended): look only at the
+    //    fullest nodes' sessions, and only when the spread is worth a move
+    const active = loads.filter((l) => l.status === 'active');
+    if (budget > 0 && active.length > 1) {
+      const share = (l: NodeLoad) => l.assigned / l.capacity;
+      const fullest = [...active].sort((a, b) => share(b) - share(a)).slice(0, Math.max(1, Math.ceil(active.length / 2)));
+      const rows = await this.deps.repo.listOnNodes(fullest.map((l) => l.id), budget * 4);
+      const movable: Movable[] = rows.map((r) => ({ id: r.id, nodeId: r.node_id!, needs: needsOf(r) }));
       for (const m of planRebalance(loads, movable, budget)) {
-        const row = running.find((r) => r.id === m.sessionId)!;
+        const row = rows.find((r) => r.id === m.sessionId)!;
         await this.move(row, m.to);
       }
     }

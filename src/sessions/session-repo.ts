@@ -67,6 +67,30 @@ export class SessionRepo {
     return this.db.selectFrom('sessions').selectAll().where('desired', '=', 'running').where('node_id', '=', nodeId).orderBy('created_at', 'asc').execute();
   }
 
+  /** Sessions that should run but have no live node: never placed, or placed on a dead one. */
+  async listOrphans(aliveNodes: string[]): Promise<SessionRow[]> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('desired', '=', 'running')
+      .where((eb) => (aliveNodes.length ? eb.or([eb('node_id', 'is', null), eb('node_id', 'not in', aliveNodes)]) : eb.lit(true)))
+      .orderBy('created_at', 'asc')
+      .execute();
+  }
+
+  /** Up to `limit` running sessions of the given nodes (draining and rebalancing take from these). */
+  async listOnNodes(nodeIds: string[], limit: number): Promise<SessionRow[]> {
+    if (!nodeIds.length) return [];
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('desired', '=', 'running')
+      .where('node_id', 'in', nodeIds)
+      .orderBy('updated_at', 'asc')
+      .limit(limit)
+      .execute();
+  }
+
   /** Moves a session to another node only if nobody moved it since `from` was read. */
   async reassign(id: string, from: string | null, to: string): Promise<boolean> {
     let q = this.db.updateTable('sessions').set({ node_id: to }).where('id', '=', id).where('desired', '=', 'running');
