@@ -92,6 +92,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     waWebSocketUrl: sandbox?.wsUrl,
     rootPublicKey: sandbox?.rootPublicKey,
     libraryLogLevel: config.logLevel === 'trace' ? 'debug' : 'fatal',
+    logger,
   });
 
   const sessions: SessionService = new SessionService({

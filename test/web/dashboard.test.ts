@@ -73,7 +73,7 @@ describe.skipIf(noBrowser)('dashboard (Chromium against a sandbox gateway)', () 
 
     await page.getByLabel('API key').fill(KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Devices' }).waitFor();
+    await page.getByRole('heading', { name: 'Devices', exact: true }).waitFor();
     await page.getByText('No devices yet').waitFor();
     expect(new URL(page.url()).pathname).toBe('/devices');
   });

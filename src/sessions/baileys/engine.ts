@@ -2,6 +2,7 @@ import makeWASocket, { Browsers, WA_CERT_DETAILS, generateMessageID, type Binary
 import type { Logger } from '../../core/logger.js';
 import type { AccountInfo, ConnectOptions, Engine, EngineConnection } from '../engine.js';
 import { openSessionAuth } from './auth-state.js';
+import { quietLibsignalConsole, SharedTtlCache, speedUpHandshakeCrypto, withSharedTxStorage } from './process-patches.js';
 import { mapCloseReason } from './close-reason.js';
 import { normalizeRecipient, phoneOfJid } from './jid.js';
 import { receiptOfOwnUpsert, toInboundText, toReceipt } from './message-mapping.js';
@@ -16,6 +17,8 @@ export interface BaileysEngineOptions {
   browserName?: string;
   /** Query timeout; Baileys' default of 60 s hides a stuck server for a minute. */
   queryTimeoutMs?: number;
+  /** Where libsignal's console lines go (at debug, without the key material it attaches). */
+  logger?: Logger;
 }
 
 const FIRST_QR_MS = 60_000;
@@ -27,11 +30,17 @@ export function createBaileysEngine(opts: BaileysEngineOptions = {}): Engine {
     // constant of the library, so a process talks either to the sandbox or to WhatsApp.
     WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(opts.rootPublicKey);
   }
+  speedUpHandshakeCrypto();
+  quietLibsignalConsole((line) => opts.logger?.debug({ lib: 'libsignal' }, line));
   const browser = Browsers.ubuntu(opts.browserName ?? 'kirim');
+  // Baileys' own TTLs for these caches (DEFAULT_CACHE_TTLS: MSG_RETRY 1 h, CALL_OFFER 5 min)
+  const shared = { msgRetryCounterCache: new SharedTtlCache(3_600_000), placeholderResendCache: new SharedTtlCache(3_600_000), callOfferCache: new SharedTtlCache(300_000) };
   return {
     normalizeJid: normalizeRecipient,
     newMessageId: generateMessageID,
-    async close() {},
+    async close() {
+      for (const c of Object.values(shared)) c.close();
+    },
     async connect({ sessionId, state, logger, listener }: ConnectOptions): Promise<EngineConnection> {
       const auth = await openSessionAuth(state, logger);
       const creds = auth.state.creds;
@@ -46,7 +55,7 @@ export function createBaileysEngine(opts: BaileysEngineOptions = {}): Engine {
       const libLogger = logger.child({ lib: 'baileys' }, { level: libLevel }) as Logger;
       let endedByUs = false;
       let qrCount = 0;
-      const sock: WASocket = makeWASocket({
+      const sock: WASocket = withSharedTxStorage(() => makeWASocket({
         auth: auth.state,
         logger: libLogger as never,
         browser,
@@ -57,7 +66,8 @@ export function createBaileysEngine(opts: BaileysEngineOptions = {}): Engine {
         generateHighQualityLinkPreview: false,
         defaultQueryTimeoutMs: opts.queryTimeoutMs ?? 30_000,
         qrTimeout: undefined,
-      });
+        ...shared,
+      }));
 
       const account = (): AccountInfo => {
         const me = sock.authState.creds.me;
