@@ -49,7 +49,7 @@ describe('server certificate trust (Baileys engine against the simulator)', () =
 
   it('refuses a server whose certificate is not signed by the trusted root', async () => {
     const before = (await sim.admin('GET', '/admin/stats')).body;
-    const result = await firstOutcome(Curve.generateKeyPair().public, 'untrusted');
+    const result = await firstOutcome(Buffer.from(Curve.generateKeyPair().public), 'untrusted');
     expect(result.qr).toBeUndefined();
     expect(result.close, JSON.stringify(result.close)).toMatchObject({ kind: 'transient', message: expect.stringMatching(/certificate signature invalid/) });
     // the client gave up in the middle of the handshake: the simulator never saw it finish
