@@ -14,7 +14,7 @@ describe('session runtime (fake engine)', () => {
   let events: AnyEvent[];
 
   beforeEach(async () => {
-    f = await sessionFixture({ backoff: { baseMs: 5, capMs: 20, minMs: 1 }, maxQrRounds: 2 });
+    f = await sessionFixture({ backoff: { baseMs: 5, capMs: 20, minMs: 1 }, maxQrRounds: 2, unlinkWaitMs: 200 });
     ({ engine, sessions, store, vault, events } = f);
   });
   afterEach(() => f.close());
@@ -52,6 +52,66 @@ describe('session runtime (fake engine)', () => {
     expect(engine.connections.length).toBe(1);
     await sessions.start('w', s.id);
     expect(engine.connections.length).toBe(2);
+  });
+
+  /** A session paired and open on connection 1, with saved state, then stopped. */
+  async function linkedAndStopped() {
+    const s = await sessions.create('w', {});
+    const c = await engine.nextConnection(1);
+    c.open();
+    const handle = vault.forSession({ workspaceId: 'w', sessionId: s.id });
+    handle.markDirty(() => ({ creds: { x: 1 }, preKeys: { firstId: 1, privateKeys: new Uint8Array(0) }, keys: new Map() }));
+    await handle.flush();
+    await sessions.runtime(s.id)!.settled();
+    await sessions.stop('w', s.id);
+    expect(c.ended).toBe(true);
+    return s;
+  }
+
+  it('logout of a linked session that is not connected connects briefly to unlink it, then forgets it', async () => {
+    const s = await linkedAndStopped();
+    const pending = sessions.logout('w', s.id);
+    const brief = await engine.nextConnection(2);
+    brief.open();
+    const view = await pending;
+    expect(brief.loggedOut).toBe(true);
+    expect(brief.ended).toBe(true);
+    expect(view).toMatchObject({ status: 'logged_out', desired: 'stopped' });
+    await vault.idle?.();
+    expect(await store.read({ workspaceId: 'w', sessionId: s.id })).toBeNull();
+    expect(engine.connections.length).toBe(2);
+  });
+
+  it('logout forgets the device locally when WhatsApp cannot be reached in time', async () => {
+    const s = await linkedAndStopped();
+    const t0 = performance.now();
+    const view = await sessions.logout('w', s.id); // connection 2 never opens
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(engine.connections[1].loggedOut).toBe(false);
+    expect(engine.connections[1].ended).toBe(true);
+    expect(view).toMatchObject({ status: 'logged_out' });
+    await vault.idle?.();
+    expect(await store.read({ workspaceId: 'w', sessionId: s.id })).toBeNull();
+  });
+
+  it('logout of a session that was never linked does not connect', async () => {
+    const s = await sessions.create('w', {});
+    const c = await engine.nextConnection(1);
+    c.listener.qr('qr-1', new Date(Date.now() + 60_000));
+    await sessions.runtime(s.id)!.settled();
+    expect(await sessions.logout('w', s.id)).toMatchObject({ status: 'logged_out' });
+    expect(engine.connections.length).toBe(1);
+    expect(c.ended).toBe(true);
+  });
+
+  it('delete of a linked, stopped session unlinks it first', async () => {
+    const s = await linkedAndStopped();
+    const pending = sessions.delete('w', s.id);
+    const brief = await engine.nextConnection(2);
+    brief.open();
+    await pending;
+    expect(brief.loggedOut).toBe(true);
+    await expect(sessions.get('w', s.id)).rejects.toMatchObject({ code: 'session_not_found' });
   });
 
   it('gives up after the QR rounds and stops; a replaced connection fails without reconnecting', async () => {

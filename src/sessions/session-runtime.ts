@@ -38,6 +38,8 @@ export interface RuntimeDeps {
   /** A connection must stay open this long before the backoff counter resets. */
   stableAfterMs?: number;
   random?: () => number;
+  /** How long a logout of a linked, unconnected session may take to reach WhatsApp. */
+  unlinkWaitMs?: number;
 }
 
 export interface QrCode {
@@ -111,13 +113,72 @@ export class SessionRuntime {
     await this.apply({ type: 'stop' }, null);
   }
 
+  /**
+   * Unlinks the device and forgets it. An open connection tells WhatsApp at once; a linked
+   * session that is not connected (stopped, reconnecting, failed) connects briefly to tell it, so
+   * the phone's list of linked devices is right either way. If WhatsApp cannot be reached within
+   * `unlinkWaitMs` (15 s), the device is forgotten locally anyway (and says so in the log).
+   */
   async logout(): Promise<void> {
-    const conn = this.conn;
+    const unlinkWaitMs = this.deps.unlinkWaitMs ?? 15_000;
+    const conn = this.status === 'open' ? this.conn : undefined;
+    const other = conn ? undefined : this.conn;
+    const linked = this.phone !== null && this.status !== 'logged_out';
     this.invalidate();
     if (conn) {
       await conn.logout().catch((err) => this.log.warn({ err }, 'logout on the socket failed; forgetting the device locally'));
+    } else {
+      if (other) await other.end().catch(() => undefined);
+      if (linked && !(await this.unlinkBriefly(unlinkWaitMs))) {
+        this.log.warn('could not reach WhatsApp to unlink the device; forgetting it locally');
+      }
     }
     await this.apply({ type: 'logout' }, null);
+  }
+
+  /** Connects only to log the device out; true once WhatsApp was told. Messages that arrive meanwhile are kept. */
+  private async unlinkBriefly(waitMs: number): Promise<boolean> {
+    let settle!: (unlinked: boolean) => void;
+    const outcome = new Promise<boolean>((r) => (settle = r));
+    let conn: EngineConnection | undefined;
+    let opened = false;
+    const unlink = async () => {
+      try {
+        await conn!.logout();
+        settle(true);
+      } catch (err) {
+        this.log.warn({ err }, 'logout on the socket failed');
+        settle(false);
+      }
+    };
+    const timer = setTimeout(() => settle(false), waitMs);
+    try {
+      conn = await this.deps.engine.connect({
+        sessionId: this.sessionId,
+        workspaceId: this.workspaceId,
+        state: this.state,
+        logger: this.log,
+        listener: {
+          open: () => {
+            opened = true;
+            if (conn) void unlink();
+          },
+          qr: () => settle(false), // not linked after all: nothing to tell WhatsApp
+          close: (reason) => settle(reason.kind === 'logged_out'),
+          paired() {},
+          message: (msg) => this.deps.traffic?.message(this.sessionId, this.workspaceId, msg),
+          receipt: (u) => this.deps.traffic?.receipt(this.sessionId, this.workspaceId, u),
+        },
+      });
+      if (opened) void unlink();
+      return await outcome;
+    } catch (err) {
+      this.log.warn({ err }, 'could not connect to unlink the device');
+      return false;
+    } finally {
+      clearTimeout(timer);
+      await conn?.end().catch(() => undefined);
+    }
   }
 
   /** Cluster fencing: later state writes carry this lease epoch and fail once another node holds a newer one. */

@@ -22,7 +22,7 @@ export interface SessionServiceDeps {
   clock: Clock;
   nodeId: string;
   traffic?: SessionTraffic;
-  runtime?: Partial<Pick<RuntimeDeps, 'backoff' | 'maxQrRounds' | 'stableAfterMs' | 'random'>>;
+  runtime?: Partial<Pick<RuntimeDeps, 'backoff' | 'maxQrRounds' | 'stableAfterMs' | 'random' | 'unlinkWaitMs'>>;
   restore?: RestoreOptions & { connectWindowMs?: number };
   /** Cluster placement and leases; the embedded default runs everything here. */
   ownership?: SessionOwnership;
@@ -139,8 +139,10 @@ export class SessionService {
 
   async delete(workspaceId: string, id: string): Promise<void> {
     const row = await this.row(workspaceId, id);
-    const rt = this.runtimes.get(id);
-    if (rt && rt.connection) await rt.logout();
+    // a linked device is unlinked (briefly connecting if it is not connected), so the phone does not keep showing it
+    const linked = row.phone !== null && row.status !== 'logged_out';
+    const rt = linked ? this.runtimeFor(row) : this.runtimes.get(id);
+    if (linked) await rt!.logout();
     else if (rt) await rt.stop();
     if (rt) await rt.settled();
     await this.unhost(id);

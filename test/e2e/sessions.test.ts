@@ -126,6 +126,32 @@ describe('sessions e2e (in-process gateway, simulator)', () => {
     expect(events.events.slice(before).some((e) => e.event === 'session.qr')).toBe(false);
   });
 
+  const linkedDevices = async (phone: string) => ((await sim.admin('GET', `/admin/accounts/${phone}`)).body.devices as unknown[]).length;
+
+  it('logout unlinks the device on the phone, whether the session is open or stopped', async () => {
+    const open = await pairNewSession('logout-open');
+    expect(await linkedDevices(open.phone)).toBe(1);
+    expect((await t.api.post(`/v1/sessions/${open.id}/logout`)).body).toMatchObject({ status: 'logged_out' });
+    expect(await linkedDevices(open.phone)).toBe(0);
+
+    const stopped = await pairNewSession('logout-stopped');
+    expect((await t.api.post(`/v1/sessions/${stopped.id}/stop`)).body).toMatchObject({ status: 'stopped' });
+    expect(await linkedDevices(stopped.phone)).toBe(1);
+    const r = await t.api.post(`/v1/sessions/${stopped.id}/logout`);
+    expect(r.body).toMatchObject({ status: 'logged_out', desired: 'stopped' });
+    expect(await linkedDevices(stopped.phone)).toBe(0);
+    // no session.qr on the way: the brief connection only logged in to log out
+    expect(stopped.events.events.filter((e) => e.event === 'session.qr').length).toBe(1);
+  });
+
+  it('delete of a stopped session unlinks the device on the phone too', async () => {
+    const { id, phone } = await pairNewSession('delete-stopped');
+    await t.api.post(`/v1/sessions/${id}/stop`);
+    expect(await linkedDevices(phone)).toBe(1);
+    expect((await t.api.delete(`/v1/sessions/${id}`)).status).toBe(204);
+    expect(await linkedDevices(phone)).toBe(0);
+  });
+
   it('delete answers 204, removes the stored state, and the session is gone', async () => {
     const { id } = await pairNewSession('delete');
     const stateFiles = () => {
