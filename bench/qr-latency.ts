@@ -3,7 +3,7 @@ import { startGatewayProcess } from '../test/support/gateway-process.js';
 import { ApiClient } from '../test/support/api-client.js';
 import { openSse } from '../test/support/sse.js';
 import { tempDir } from '../test/support/temp-dir.js';
-import { machine, type BenchResult } from './lib/report.js';
+import { benchResult, type BenchResult } from './lib/report.js';
 import { summary } from './lib/stats.js';
 
 const N = Number(process.env.BENCH_QR_SESSIONS ?? 50);
@@ -69,13 +69,10 @@ SQLite + fs state store), simulator in the benchmark process. Times in milliseco
 Goal: QR p95 under ${goal} ms through the API — **${qr.p95 < goal ? 'met' : `missed by ${Math.round(qr.p95 - goal)} ms`}** (p95 ${qr.p95} ms).
 Scan → open includes pair-success, the restart the protocol requires, login, and the upload of 812 pre-keys.
 `;
-  return {
+  return benchResult({
     name: 'qr-latency',
     title: 'QR latency and pairing (issue: walking skeleton)',
-    command: 'npm run bench -- qr-latency',
-    date: new Date().toISOString(),
-    machine: machine(),
     markdown,
     data: { toQr: qr, toQrGet: qrGet, scanToOpen: open, n: N },
-  };
+  });
 }

@@ -22,6 +22,11 @@ export function machine(): string {
   return `${cpus.length}× ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
+/** A result with the date, the machine and (unless given) the command `npm run bench -- <name>` filled in. */
+export function benchResult(r: Pick<BenchResult, 'name' | 'title' | 'markdown' | 'data'> & { command?: string }): BenchResult {
+  return { command: `npm run bench -- ${r.name}`, date: new Date().toISOString(), machine: machine(), ...r };
+}
+
 /** Saves one benchmark's result as JSON and regenerates docs/benchmarks.md from all results. */
 export function record(result: BenchResult): void {
   fs.mkdirSync(RESULTS, { recursive: true });
@@ -47,4 +52,4 @@ export function record(result: BenchResult): void {
   fs.writeFileSync(DOC, parts.join('\n'));
 }
 
-const ORDER = ['qr-latency', 'messaging', 'webhooks', 'state-size', 'memory', 'restore', 'failover'];
+const ORDER = ['qr-latency', 'messaging', 'webhooks', 'state-size', 'memory', 'memory-5000', 'restore', 'failover'];
