@@ -6,9 +6,10 @@ import { round } from './lib/stats.js';
 const SIZES = (process.env.BENCH_SESSIONS ?? '100,1000').split(',').map(Number);
 /**
  * `KIRIM_RESTORE_CONCURRENCY`×`KIRIM_RESTORE_RATE` pairs to restart with, e.g. `64x200,16x50`.
- * The first is the gateway's default; the others are the tuning tried.
+ * The goals are judged on the gateway's default (16×200, see src/config); the others are the tuning tried.
  */
-const SETTINGS = (process.env.BENCH_RESTORE_SETTINGS ?? '64x200,16x200,8x200').split(',').map((s) => {
+const DEFAULT = { concurrency: 16, rate: 200 };
+const SETTINGS = (process.env.BENCH_RESTORE_SETTINGS ?? '16x200,64x200,8x200,4x200').split(',').map((s) => {
   const [concurrency, rate] = s.split('x').map(Number);
   return { concurrency, rate };
 });
@@ -77,18 +78,18 @@ export async function run(): Promise<BenchResult> {
   return report(runs);
 }
 
-function report(runs: Restart[]): BenchResult {
+export function report(runs: Restart[]): BenchResult {
   const rows = runs.map(
     (r) =>
       `| ${r.sessions} | ${r.concurrency} × ${r.rate}/s | ${r.shutdownMs} | ${r.spawnToListeningMs} | ${r.restore.elapsedMs} | **${r.spawnToAllOpenMs}** | ${r.restore.open}/${r.restore.total} | **${r.eventLoop.p99Ms}** | ${r.eventLoop.maxMs} | ${r.rssMb} |`,
   );
   const at1000 = runs.filter((r) => r.sessions === 1000);
-  const best = [...at1000].sort((a, b) => a.spawnToAllOpenMs - b.spawnToAllOpenMs)[0];
+  const judged = at1000.find((r) => r.concurrency === DEFAULT.concurrency && r.rate === DEFAULT.rate);
   const verdict = (r: Restart | undefined) => {
-    if (!r) return 'not measured in this run (no 1000-session size)';
+    if (!r) return `not measured in this run (no 1000-session row with the default ${DEFAULT.concurrency} × ${DEFAULT.rate}/s)`;
     const time = r.spawnToAllOpenMs <= 20_000 ? `met (${round(r.spawnToAllOpenMs / 1000)} s)` : `missed by ${round((r.spawnToAllOpenMs - 20_000) / 1000)} s (${round(r.spawnToAllOpenMs / 1000)} s)`;
     const lag = r.eventLoop.p99Ms < 100 ? `met (${r.eventLoop.p99Ms} ms)` : `missed by ${round(r.eventLoop.p99Ms - 100)} ms (${r.eventLoop.p99Ms} ms)`;
-    return `with ${r.concurrency} × ${r.rate}/s, 1000 sessions open ≤ 20 s after a restart: **${time}**; event-loop delay p99 < 100 ms: **${lag}**`;
+    return `with the default ${r.concurrency} × ${r.rate}/s, 1000 sessions open ≤ 20 s after a restart: **${time}**; event-loop delay p99 < 100 ms: **${lag}**`;
   };
   const markdown = `
 The gateway as a child process (embedded SQLite, \`fs\` state) with N saved, open sessions, against \`npm run sim\` in
@@ -102,7 +103,9 @@ The restore figure is the gateway's own (\`restore.elapsedMs\`: from reading the
 |---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Goals: ${verdict(best)}.
+Goals: ${verdict(judged)}.
+More concurrency opens sessions sooner but blocks the event loop longer (every handshake and login is CPU work on
+the same two cores as the simulator); 16 at a time is the default because it meets both goals.
 `;
   return benchResult({
     name: 'restore',

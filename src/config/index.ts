@@ -107,7 +107,7 @@ const schema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   KIRIM_ALLOW_PRIVATE_URLS: bool.default(false),
   KIRIM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  KIRIM_RESTORE_CONCURRENCY: positiveInt.default(64),
+  KIRIM_RESTORE_CONCURRENCY: positiveInt.default(16),
   KIRIM_RESTORE_RATE: positiveInt.default(200),
   KIRIM_SEND_QUEUE_LIMIT: positiveInt.default(1000),
   KIRIM_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),

@@ -34,7 +34,7 @@ export async function restoreAll<T>(
   logger: Logger,
   onProgress?: (p: RestoreProgress) => void,
 ): Promise<RestoreProgress> {
-  const concurrency = Math.max(1, opts.concurrency ?? 64);
+  const concurrency = Math.max(1, opts.concurrency ?? 16);
   const interval = 1000 / Math.max(1, opts.ratePerSecond ?? 200);
   const t0 = Date.now();
   const progress: RestoreProgress = { total: items.length, started: 0, open: 0, failed: 0, elapsedMs: 0, done: false };
