@@ -36,13 +36,19 @@ describe('session runtime (fake engine)', () => {
     expect(row).toMatchObject({ status: 'open', node: 'n1', desired: 'running', lastError: null });
   });
 
-  it('on logged_out: final status, state deleted, nothing reconnects; start begins a fresh pairing', async () => {
+  /** A session paired and open on connection 1, with saved state. */
+  async function openWithSavedState() {
     const s = await sessions.create('w', {});
     const c = await engine.nextConnection(1);
     c.open();
     const handle = vault.forSession({ workspaceId: 'w', sessionId: s.id });
     handle.markDirty(() => ({ creds: { x: 1 }, preKeys: { firstId: 1, privateKeys: new Uint8Array(0) }, keys: new Map() }));
     await handle.flush();
+    return { s, c };
+  }
+
+  it('on logged_out: final status, state deleted, nothing reconnects; start begins a fresh pairing', async () => {
+    const { s, c } = await openWithSavedState();
     expect(await store.read({ workspaceId: 'w', sessionId: s.id })).not.toBeNull();
     c.listener.close({ kind: 'logged_out', code: 401, message: 'logged out' });
     await sessions.runtime(s.id)!.settled();
@@ -56,12 +62,7 @@ describe('session runtime (fake engine)', () => {
 
   /** A session paired and open on connection 1, with saved state, then stopped. */
   async function linkedAndStopped() {
-    const s = await sessions.create('w', {});
-    const c = await engine.nextConnection(1);
-    c.open();
-    const handle = vault.forSession({ workspaceId: 'w', sessionId: s.id });
-    handle.markDirty(() => ({ creds: { x: 1 }, preKeys: { firstId: 1, privateKeys: new Uint8Array(0) }, keys: new Map() }));
-    await handle.flush();
+    const { s, c } = await openWithSavedState();
     await sessions.runtime(s.id)!.settled();
     await sessions.stop('w', s.id);
     expect(c.ended).toBe(true);
