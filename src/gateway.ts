@@ -15,7 +15,7 @@ import { createApp, type App } from './api/app.js';
 import { localNodeDirectory } from './cluster/index.js';
 import { SessionRepo, SessionService } from './sessions/index.js';
 import { createBaileysEngine } from './sessions/baileys/engine.js';
-import { createStateStore, loadKeyring, StateVault } from './state-store/index.js';
+import { createStateStore, keyringSealer, loadKeyring, StateVault } from './state-store/index.js';
 import { ContactDirectory, MessageRepo, MessageService } from './messages/index.js';
 import { chatRoutes, messageRoutes } from './api/routes/messages.js';
 import { sandboxRoutes } from './api/routes/sandbox.js';
@@ -129,6 +129,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     clock,
     allowPrivateUrls: config.allowPrivateUrls,
     nodeId,
+    secrets: keyringSealer(keyring, 'webhook secret'),
     changes: cluster && {
       announce: () => cluster.signals.broadcast('webhooks'),
       onChange: (listener) => cluster.signals.on('webhooks', listener),

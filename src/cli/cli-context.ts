@@ -76,7 +76,8 @@ export class CliContext {
     }
   }
 
-  private async database(): Promise<Db> {
+  /** The gateway's database (DATABASE_URL or the embedded SQLite), migrated. */
+  async database(): Promise<Db> {
     if (!this.db) {
       this.db = connectDatabase({ url: this.config.databaseUrl, sqlitePath: path.join(this.config.dataDir, 'kirim.db'), poolSize: 2 });
       await migrate(this.db);

@@ -16,11 +16,13 @@ import {
   fsStateRoot,
   isUnderCurrentKey,
   Keyring,
+  keyringSealer,
   S3StateStore,
   type StateRef,
   type StateStore,
 } from '../state-store/index.js';
 import { runCli } from './run-cli.js';
+import { WebhookRepo } from '../webhooks/index.js';
 
 const hexKey = () => randomBytes(32).toString('hex');
 
@@ -172,6 +174,36 @@ describe('kirim CLI', () => {
     const onlyNew = new Keyring(Buffer.from(newKey, 'hex'));
     expect(await contents(store, onlyNew)).toEqual(original);
     for (const ref of REFS) expect(isUnderCurrentKey((await store.read(ref))!, onlyNew)).toBe(true);
+  });
+
+  it('rotate-key also seals the webhook signing secrets under the new key', async () => {
+    const dir = dataDir();
+    const oldKey = hexKey();
+    const newKey = hexKey();
+    const db = connectDatabase({ sqlitePath: path.join(dir, 'kirim.db') });
+    await migrate(db);
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const sealOld = keyringSealer(new Keyring(Buffer.from(oldKey, 'hex')), 'webhook secret');
+    await new WebhookRepo(db.db, sealOld).insert({
+      id: 'whk_1', workspace_id: 'default', url: 'https://example.com/h', events: null, secret, description: null, enabled: 1, disabled_reason: null, created_at: 1, updated_at: 1,
+    });
+    await db.close();
+
+    const r = await run(['state', 'rotate-key'], { KIRIM_DATA_DIR: dir, KIRIM_STATE_KEY: newKey, KIRIM_STATE_KEY_PREVIOUS: oldKey });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('1 webhook secrets sealed under the current key, 0 failed');
+
+    const after = connectDatabase({ sqlitePath: path.join(dir, 'kirim.db') });
+    try {
+      const onlyNew = new WebhookRepo(after.db, keyringSealer(new Keyring(Buffer.from(newKey, 'hex')), 'webhook secret'));
+      expect((await onlyNew.getById('whk_1'))?.secret).toBe(secret);
+    } finally {
+      await after.close();
+    }
+    // without the old key, a secret it sealed is reported, not lost
+    const again = await run(['state', 'rotate-key'], { KIRIM_DATA_DIR: dir, KIRIM_STATE_KEY: hexKey() });
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/rotate-key: webhook whk_1 failed: a webhook secret is sealed with key [0-9a-f]{8}, which is not configured/);
   });
 
   it('adopts a generated state.key: set KIRIM_STATE_KEY, rotate, and the saved key is no longer needed', async () => {

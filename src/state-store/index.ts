@@ -7,6 +7,7 @@ export { encodeValue, decodeValue } from './value-codec.js';
 export { encodeAuthState, decodeAuthState, reencryptEnvelope, isUnderCurrentKey, type EncodedState } from './codec.js';
 export { StateDecodeError } from './decode-error.js';
 export { Keyring, type StateKey } from './keyring.js';
+export { keyringSealer, SealedTextError, type TextSealer } from './sealed-text.js';
 export { loadKeyring, stateKeyFile, KeyringError, type KeyringSource } from './load-keyring.js';
 export { PreKeyStock, MAX_PRE_KEY_SLOTS } from './pre-key-stock.js';
 export { x25519PublicKey } from './x25519.js';

@@ -10,7 +10,7 @@ import { createHttpSender } from './http-sender.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';
 import { checkWebhookUrl, type Resolver, systemResolver } from './url-guard.js';
 import { WebhookCache } from './webhook-cache.js';
-import { WebhookRepo } from './webhook-repo.js';
+import { type SecretSealer, WebhookRepo } from './webhook-repo.js';
 import { WebhookService } from './webhook-service.js';
 
 export interface WebhooksOptions {
@@ -40,6 +40,8 @@ export interface WebhooksOptions {
   cacheRefreshMs?: number;
   /** Cluster: tells the other nodes at once when the webhook list changed, and hears theirs. */
   changes?: { announce(): void; onChange(listener: () => void): void };
+  /** Encrypts signing secrets at rest. */
+  secrets: SecretSealer;
   /** DNS; tests inject one. */
   resolve?: Resolver;
   /** Observes every attempt (metrics, tests). */
@@ -59,7 +61,9 @@ export function createWebhooks(opts: WebhooksOptions): Webhooks {
   const clock = opts.clock ?? systemClock;
   const { logger } = opts;
   const resolve = opts.resolve ?? systemResolver;
-  const repo = new WebhookRepo(opts.db.db);
+  const repo = new WebhookRepo(opts.db.db, opts.secrets, (webhookId, err) =>
+    logger.error({ webhookId, err: (err as Error).message }, 'a webhook secret cannot be opened; its deliveries wait until the key that sealed it is configured'),
+  );
   const outbox = new DeliveryOutbox(opts.db.db, opts.db.dialect);
   const cache = new WebhookCache(repo, logger, opts.cacheRefreshMs ?? 5_000);
   // a change made here reaches the other nodes' caches at once, so none of them misses an event
@@ -117,6 +121,10 @@ export function createWebhooks(opts: WebhooksOptions): Webhooks {
   return {
     service,
     start() {
+      repo
+        .resealStale()
+        .then((n) => n > 0 && logger.info({ resealed: n }, 'webhook secrets sealed under the current state key'))
+        .catch((err) => logger.error({ err }, 'could not seal webhook secrets under the current state key'));
       cache.ready().catch((err) => logger.warn({ err }, 'loading webhooks failed; retrying on the next event'));
       cache.start();
       enqueuer.start();

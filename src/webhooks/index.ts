@@ -7,3 +7,4 @@ export { DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';
 export { MAX_URL_LENGTH, type Resolver, type ResolvedAddress } from './url-guard.js';
 export { TEST_EVENT_TYPE, type WebhookPayload } from './event-payload.js';
 export { signPayload } from './signature.js';
+export { WebhookRepo, type SecretSealer } from './webhook-repo.js';

@@ -105,12 +105,13 @@ describe.each(['fs', 'db', 's3'] as const)('no key material in plaintext at rest
   let dir: ReturnType<typeof tempDir>;
   let t: TestGateway;
   let sessionId: string;
+  let webhookSecret: string;
   const bucket = 'kirim-at-rest';
 
   beforeAll(async () => {
     sim = await startTestSim();
     dir = tempDir();
-    const env: Record<string, string> = { KIRIM_DATA_DIR: dir.dir, KIRIM_SANDBOX_URL: sim.sim.url };
+    const env: Record<string, string> = { KIRIM_DATA_DIR: dir.dir, KIRIM_SANDBOX_URL: sim.sim.url, KIRIM_ALLOW_PRIVATE_URLS: '1' };
     if (store === 's3') {
       s3 = await startTestS3(bucket);
       Object.assign(env, {
@@ -125,6 +126,9 @@ describe.each(['fs', 'db', 's3'] as const)('no key material in plaintext at rest
       env.KIRIM_STATE_STORE = store;
     }
     t = await startTestGateway(env);
+    const hook = await t.api.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['session.status'] });
+    expect(hook.status).toBe(201);
+    webhookSecret = hook.body.secret;
     const events = t.sse();
     await events.ready;
     sessionId = (await t.api.post('/v1/sessions', { name: 'at rest' })).body.id;
@@ -168,9 +172,10 @@ describe.each(['fs', 'db', 's3'] as const)('no key material in plaintext at rest
     return blobs;
   }
 
-  it('finds none of the session private keys in any form', async () => {
+  it('finds none of the session private keys, nor the webhook signing secret, in any form', async () => {
     const snapshot = (await t.gw.vault.forSession({ workspaceId: 'default', sessionId }).load())!;
-    const secrets = secretsOf(snapshot);
+    const secrets = [...secretsOf(snapshot), { name: 'webhook secret', bytes: Buffer.from(webhookSecret.slice('whsec_'.length), 'base64') }];
+    expect(secrets.at(-1)!.bytes.length).toBe(32);
     expect(secrets.filter((s) => s.name.startsWith('pre-key')).length).toBe(20);
     expect(secrets.filter((s) => s.name.startsWith('root key')).length).toBeGreaterThanOrEqual(2);
     expect(secrets.filter((s) => s.name.startsWith('chain key')).length).toBeGreaterThanOrEqual(2);

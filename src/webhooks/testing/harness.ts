@@ -8,6 +8,7 @@ import { tempDir } from '../../../test/support/temp-dir.js';
 import { createWebhooks, type Webhooks, type WebhooksOptions } from '../create-webhooks.js';
 import type { AttemptReport } from '../dispatcher.js';
 import { WaitableList } from './waitable-list.js';
+import { Keyring, keyringSealer } from '../../state-store/index.js';
 
 /** A database both dialects can provide: `connect()` opens a new connection to the same data. */
 export interface TestDatabase {
@@ -54,6 +55,8 @@ export async function openEnv(database: TestDatabase): Promise<TestEnv> {
   const { connect, cleanup } = await database.create();
   const nodes: TestNode[] = [];
   let migrated = false;
+  // the nodes of one environment share the state key, as a cluster's nodes do
+  const secrets = keyringSealer(Keyring.generate(), 'webhook secret');
   return {
     connect,
     async node(overrides = {}, opts = {}) {
@@ -71,6 +74,7 @@ export async function openEnv(database: TestDatabase): Promise<TestEnv> {
         retrySchedule: [100, 100, 100],
         pollMs: 50,
         stopTimeoutMs: 2_000,
+        secrets,
         ...overrides,
         onAttempt: (r) => {
           attempts.push(r);
