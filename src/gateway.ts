@@ -130,6 +130,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     allowPrivateUrls: config.allowPrivateUrls,
     nodeId,
     secrets: keyringSealer(keyring, 'webhook secret'),
+    retentionMs: config.webhookRetentionDays * 86_400_000,
     changes: cluster && {
       announce: () => cluster.signals.broadcast('webhooks'),
       onChange: (listener) => cluster.signals.on('webhooks', listener),

@@ -11,6 +11,8 @@ describe('config', () => {
     expect(c.sandbox).toBe(false);
     expect(c.sandboxPort).toBe(7070);
     expect(c.allowPrivateUrls).toBe(false);
+    expect(c.webhookRetentionDays).toBe(7);
+    expect(loadConfig({ KIRIM_WEBHOOK_RETENTION_DAYS: '0.5' }).webhookRetentionDays).toBe(0.5);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -29,6 +31,8 @@ describe('config', () => {
     [{ KIRIM_API_KEY: 'tiny' }, 'KIRIM_API_KEY'],
     [{ KIRIM_SANDBOX_URL: 'not a url' }, 'KIRIM_SANDBOX_URL'],
     [{ REDIS_URL: 'redis://127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ KIRIM_WEBHOOK_RETENTION_DAYS: '-1' }, 'KIRIM_WEBHOOK_RETENTION_DAYS'],
+    [{ KIRIM_WEBHOOK_RETENTION_DAYS: 'a week' }, 'KIRIM_WEBHOOK_RETENTION_DAYS'],
   ])('rejects %j with one line naming the variable', (env, name) => {
     let error: unknown;
     try {

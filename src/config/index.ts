@@ -52,6 +52,8 @@ export interface Config {
   sendQueueLimit: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Finished webhook deliveries are deleted after this many days; 0 keeps them. */
+  webhookRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -110,6 +112,7 @@ const schema = z.object({
   KIRIM_RESTORE_CONCURRENCY: positiveInt.default(16),
   KIRIM_RESTORE_RATE: positiveInt.default(200),
   KIRIM_SEND_QUEUE_LIMIT: positiveInt.default(1000),
+  KIRIM_WEBHOOK_RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).min(0, 'must be 0 (keep forever) or more').default(7),
   KIRIM_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
 });
 
@@ -189,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     restoreConcurrency: e.KIRIM_RESTORE_CONCURRENCY,
     restoreRate: e.KIRIM_RESTORE_RATE,
     sendQueueLimit: e.KIRIM_SEND_QUEUE_LIMIT,
+    webhookRetentionDays: e.KIRIM_WEBHOOK_RETENTION_DAYS,
     maxBodyBytes: e.KIRIM_MAX_BODY_BYTES,
   };
   return Object.freeze(config);

@@ -4,6 +4,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-webhooks.js';
 import * as m003 from './migrations/003-messages.js';
 import * as m004 from './migrations/004-cluster.js';
+import * as m005 from './migrations/005-delivery-retention.js';
 
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Step> = {
   '002-webhooks': m002,
   '003-messages': m003,
   '004-cluster': m004,
+  '005-delivery-retention': m005,
 };
 
 export async function migrate(db: Db): Promise<string[]> {

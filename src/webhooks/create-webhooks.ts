@@ -40,6 +40,10 @@ export interface WebhooksOptions {
   cacheRefreshMs?: number;
   /** Cluster: tells the other nodes at once when the webhook list changed, and hears theirs. */
   changes?: { announce(): void; onChange(listener: () => void): void };
+  /** Finished deliveries older than this are deleted (0: kept forever). Default 7 days. */
+  retentionMs?: number;
+  /** How often the retention sweep runs. Default 1 h. */
+  pruneEveryMs?: number;
   /** Encrypts signing secrets at rest. */
   secrets: SecretSealer;
   /** DNS; tests inject one. */
@@ -118,9 +122,34 @@ export function createWebhooks(opts: WebhooksOptions): Webhooks {
     checkUrl: (url) => checkWebhookUrl(url, { allowPrivateUrls: opts.allowPrivateUrls, resolve }),
   });
 
+  const retentionMs = opts.retentionMs ?? 7 * 86_400_000;
+  let pruneTimer: ReturnType<typeof setInterval> | undefined;
+  let pruning: Promise<void> | undefined;
+  const PRUNE_BATCH = 1000;
+  const prune = async () => {
+    const before = clock.now() - retentionMs;
+    let total = 0;
+    for (;;) {
+      const n = await outbox.pruneFinished(before, PRUNE_BATCH);
+      total += n;
+      if (n < PRUNE_BATCH || !pruneTimer) break;
+    }
+    if (total > 0) logger.info({ deleted: total, olderThan: new Date(before).toISOString() }, 'deleted finished webhook deliveries past retention');
+  };
+  const sweep = () => {
+    pruning ??= prune()
+      .catch((err) => logger.warn({ err }, 'deleting old webhook deliveries failed; trying again later'))
+      .finally(() => (pruning = undefined));
+  };
+
   return {
     service,
     start() {
+      if (retentionMs > 0) {
+        pruneTimer = setInterval(sweep, opts.pruneEveryMs ?? 3_600_000);
+        pruneTimer.unref();
+        sweep();
+      }
       repo
         .resealStale()
         .then((n) => n > 0 && logger.info({ resealed: n }, 'webhook secrets sealed under the current state key'))
@@ -131,6 +160,9 @@ export function createWebhooks(opts: WebhooksOptions): Webhooks {
       dispatcher.start();
     },
     async stop() {
+      clearInterval(pruneTimer);
+      pruneTimer = undefined;
+      await pruning;
       await enqueuer.stop();
       await dispatcher.stop();
       cache.stop();

@@ -143,6 +143,21 @@ export class DeliveryOutbox {
     return Number(res.numUpdatedRows);
   }
 
+  /**
+   * Deletes at most `limit` deliveries that finished (delivered or failed) before `before`; returns
+   * how many. Pending and in-flight rows are never touched.
+   */
+  async pruneFinished(before: number, limit: number): Promise<number> {
+    const old = this.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', 'in', ['delivered', 'failed'])
+      .where('updated_at', '<', before)
+      .limit(limit);
+    const res = await this.db.deleteFrom('webhook_deliveries').where('id', 'in', old).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   async remove(id: string): Promise<void> {
     await this.db.deleteFrom('webhook_deliveries').where('id', '=', id).execute();
   }
