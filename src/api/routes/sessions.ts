@@ -99,7 +99,7 @@ export function sessionRoutes(app: App, sessions: SessionService): void {
     const summary = {
       start: 'Start (or restart) a session; a logged-out session shows a new QR code',
       stop: 'Stop a session; it stays linked and is not reconnected until started',
-      logout: 'Unlink the device from the phone and forget its credentials',
+      logout: 'Unlink the device from the phone (connecting briefly if it is not connected) and forget its credentials',
     }[verb];
     app.openapi(
       createRoute({
@@ -119,7 +119,7 @@ export function sessionRoutes(app: App, sessions: SessionService): void {
       method: 'delete',
       path: '/v1/sessions/{id}',
       tags,
-      summary: 'Delete a session and its stored state (logs the device out first when it is connected)',
+      summary: 'Delete a session and its stored state (unlinks the device from the phone first, connecting briefly if it is not connected)',
       request: { params: SessionIdParam },
       responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404) },
     }),
