@@ -66,7 +66,9 @@ export function createBaileysEngine(opts: BaileysEngineOptions = {}): Engine {
         generateHighQualityLinkPreview: false,
         defaultQueryTimeoutMs: opts.queryTimeoutMs ?? 30_000,
         qrTimeout: undefined,
-        ...shared,
+        msgRetryCounterCache: shared.msgRetryCounterCache.view(sessionId),
+        placeholderResendCache: shared.placeholderResendCache.view(sessionId),
+        callOfferCache: shared.callOfferCache.view(sessionId),
       }));
 
       const account = (): AccountInfo => {

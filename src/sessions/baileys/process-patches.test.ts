@@ -135,6 +135,24 @@ describe('SharedTtlCache', () => {
     expect(cache.get('c')).toBeUndefined();
     cache.close();
   });
+
+  it('gives each session a view of its own keys', () => {
+    vi.useFakeTimers();
+    const cache = new SharedTtlCache(1000);
+    const a = cache.view('ses_a');
+    const b = cache.view('ses_b');
+    a.set('3EB0MSG', 1);
+    b.set('3EB0MSG', 2);
+    expect([a.get('3EB0MSG'), b.get('3EB0MSG'), cache.get('3EB0MSG')]).toEqual([1, 2, undefined]);
+    a.del('3EB0MSG');
+    expect([a.get('3EB0MSG'), b.get('3EB0MSG')]).toEqual([undefined, 2]);
+    a.set('x', 1);
+    b.flushAll();
+    expect([a.get('x'), b.get('3EB0MSG')]).toEqual([1, undefined]);
+    vi.advanceTimersByTime(1000);
+    expect(a.get('x')).toBeUndefined();
+    cache.close();
+  });
 });
 
 describe('quietLibsignalConsole', () => {

@@ -65,10 +65,11 @@ export function withSharedTxStorage<R>(make: () => R): R {
 
 /**
  * A TTL cache shared by every socket of the engine, for the caches Baileys lets a caller provide
- * and whose keys are message or call ids (random, so sockets cannot collide): the retry counters
- * (Baileys recommends sharing them so they survive a reconnect), placeholder resends and call
- * offers. Otherwise each socket creates its own NodeCache for each (about 6 KB and an interval
- * timer apiece). Entries expire `ttlMs` after they were set; one unref'd sweep a minute.
+ * and keys by message or call id: the retry counters (Baileys recommends sharing them so they
+ * survive a reconnect), placeholder resends and call offers. Otherwise each socket creates its own
+ * NodeCache for each (about 6 KB and an interval timer apiece). Each session uses its own `view`
+ * (keys prefixed by the session id: two of our numbers in one group see the same message ids),
+ * which outlives its sockets. Entries expire `ttlMs` after they were set; one unref'd sweep a minute.
  * (The user-devices cache is not shared: Baileys stores lists that leave out the socket's own
  * device, so they depend on which account asked.)
  */
@@ -99,6 +100,19 @@ export class SharedTtlCache implements CacheStore {
   flushAll(): void {
     this.entries.clear();
   }
+  /** The part of the cache one session sees: its keys, prefixed with `scope`. */
+  view(scope: string): CacheStore {
+    const prefix = `${scope}\0`;
+    return {
+      get: <T>(key: string) => this.get<T>(prefix + key),
+      set: <T>(key: string, value: T) => this.set(prefix + key, value),
+      del: (key: string) => this.del(prefix + key),
+      flushAll: () => {
+        for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+      },
+    };
+  }
+
   /** Stops the sweep (the engine is closing); sockets never call this on a cache they were given. */
   close(): void {
     clearInterval(this.sweeper);
