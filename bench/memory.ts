@@ -20,7 +20,7 @@ interface Point {
   /** One reading after the settle time, before any forced GC. */
   noGc: Mem;
   pairSeconds: number;
-  /** AsyncLocalStorage instances stamped on a new timer (see engine.ts): 1 per socket ever opened without the fix. */
+  /** AsyncLocalStorage instances stamped on a new timer (see process-patches.ts): 1 per socket ever opened without the fix. */
   asyncStorages: number;
 }
 
@@ -99,11 +99,11 @@ const kib = (bytes: number) => Math.round(bytes / 1024);
 
 /**
  * What the investigation found (heap snapshots of the gateway at 0 and 100 sessions, compared by
- * constructor and retainer; CPU profiles), and the same benchmark before the engine.ts changes.
- * Static text: re-measure by checking out the earlier engine.ts and running this benchmark.
+ * constructor and retainer; CPU profiles), and the same benchmark before the changes to Baileys' setup (now in src/sessions/baileys/process-patches.ts).
+ * Static text: re-measure by checking out engine.ts of commit 7b1075a and running this benchmark.
  */
 const FINDINGS = `
-**Before and after the engine.ts changes** (same command and machine, 2026-11-22; before = engine.ts of commit 7b1075a):
+**Before and after the changes to Baileys' setup** (`src/sessions/baileys/process-patches.ts`) (same command and machine, 2026-11-22; before = engine.ts of commit 7b1075a):
 
 | | RSS KiB / session at 100 | at 1000 | heap used KiB / session at 1000 | RSS KiB / session at 1000 without forced GC | pairing 1000 sessions (4 at a time) |
 |---|---|---|---|---|---|
@@ -125,11 +125,11 @@ from \`/v1/metrics\`):
    the number of sockets ever opened (2 per pairing: before and after the restart the protocol requires), and every
    \`await\` in the process paid a loop over them. At 100 sessions a live timer or promise carried ~200 extra
    properties (6 KB); at 1000, ~2000. That is why memory per session *grew* with N (365 → 1004 KiB) and pairing
-   slowed from 1.5/s to 0.4/s. Fix (engine.ts): while \`makeWASocket\` runs, Baileys gets a view class whose instances
+   slowed from 1.5/s to 0.4/s. Fix: while \`makeWASocket\` runs, Baileys gets a view class whose instances
    keep their store in one shared AsyncLocalStorage keyed by the view (the approach of Baileys#2722): one enabled
    storage however many sockets. The column "async-context storages" above counts them in the running gateway.
 2. **Per-socket caches that Baileys lets the caller share**: retry counters, placeholder resends and call offers are
-   keyed by random message/call ids, so engine.ts passes one TTL cache of each to every socket (−3 NodeCaches,
+   keyed by message/call ids, so kirim passes every socket a per-session view of one shared TTL cache of each (−3 NodeCaches,
    ~6 KB and an interval timer each; Baileys recommends sharing the retry counter so it survives reconnects).
    The user-devices cache is left per socket: its lists leave out the asking account's own device.
 3. **What remains** (~150 KiB heap + 41 KiB off-heap per session): Baileys' MessageRetryManager preallocates its
