@@ -103,7 +103,7 @@ const kib = (bytes: number) => Math.round(bytes / 1024);
  * Static text: re-measure by checking out engine.ts of commit 7b1075a and running this benchmark.
  */
 const FINDINGS = `
-**Before and after the changes to Baileys' setup** (`src/sessions/baileys/process-patches.ts`) (same command and machine, 2026-11-22; before = engine.ts of commit 7b1075a):
+**Before and after the changes to Baileys' setup** (\`src/sessions/baileys/process-patches.ts\`) (same command and machine, 2026-11-22; before = engine.ts of commit 7b1075a):
 
 | | RSS KiB / session at 100 | at 1000 | heap used KiB / session at 1000 | RSS KiB / session at 1000 without forced GC | pairing 1000 sessions (4 at a time) |
 |---|---|---|---|---|---|
