@@ -21,6 +21,7 @@ import { X25519Key } from './transport/x25519.js';
 import { generateKeyPair } from './world/key-pair.js';
 import { loadOrCreateRootKey } from './world/root-key.js';
 import { World } from './world/world.js';
+import { quietLibsignal } from './signal/quiet-libsignal.js';
 
 export interface SimulatorOptions {
   /** default 127.0.0.1 */
@@ -52,6 +53,7 @@ const CLOSE_GRACE_MS = 500;
 /** Starts the simulated WhatsApp network: the chat WebSocket and the admin API on one port. */
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const logger = opts.logger ?? pino({ level: 'silent' });
+  quietLibsignal(logger);
   const world = World.open(opts.dataDir);
   const root = loadOrCreateRootKey(world.db);
   const staticPair = generateKeyPair();
