@@ -9,7 +9,7 @@ describe('admin API input handling', () => {
   it('serves the root key and stats', async () => {
     const key = await fixture.admin.ok('GET', '/admin/root-key');
     expect(Buffer.from(key.publicKey, 'hex').equals(fixture.sim.rootPublicKey)).toBe(true);
-    expect(await fixture.admin.stats()).toEqual({ connections: 0, handshakes: 0, conflicts: 0, messages: 0 });
+    expect(await fixture.admin.stats()).toEqual({ connections: 0, handshakes: 0, conflicts: 0, messages: 0, unhandledIqs: 0, unhandledIqKinds: [], preKeyUploads: 0, retryReceipts: 0 });
   });
 
   const cases: [string, 'GET' | 'POST', string, unknown, number, string][] = [

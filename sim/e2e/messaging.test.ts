@@ -64,6 +64,26 @@ describe('messaging between linked devices and simulated contacts', () => {
     expect(message.key.remoteJidAlt).toMatch(/^\d+@lid$/);
   });
 
+  it('delivers a contact message LID-addressed without the phone number when asked; the client learns none', async () => {
+    const c = client();
+    await c.linkByQr(fixture.admin, ACCOUNT);
+    const raw = c.waitForFrame((f) => f.tag === 'message' && f.attrs.category !== 'peer');
+    await fixture.admin.ok('POST', `/admin/contacts/${BOB}/send`, { to: ACCOUNT, text: 'guess who', addressing: 'lid_only' });
+    const stanza = await raw;
+    expect(stanza.attrs).toMatchObject({ addressing_mode: 'lid', from: expect.stringMatching(/^\d+@lid$/) });
+    expect(stanza.attrs.sender_pn).toBeUndefined();
+    const { message } = await c.waitForText('guess who');
+    expect(message.key.remoteJid).toBe(stanza.attrs.from);
+    expect(message.key.remoteJidAlt).toBeUndefined();
+    expect(await c.sock!.signalRepository.lidMapping.getPNForLID(stanza.attrs.from)).toBeNull();
+    // the account's own phone has it in the LID chat
+    const own = await fixture.admin.accountInbox(ACCOUNT);
+    expect(own.messages).toEqual([expect.objectContaining({ from: BOB, text: 'guess who' })]);
+    // a bad addressing value is refused
+    const bad = await fixture.admin.request('POST', `/admin/contacts/${BOB}/send`, { to: ACCOUNT, text: 'x', addressing: 'carrier-pigeon' });
+    expect(bad.status).toBe(400);
+  });
+
   it("tracks the client's delivery and read receipts for a contact's message", async () => {
     const c = client();
     await c.linkByQr(fixture.admin, ACCOUNT);

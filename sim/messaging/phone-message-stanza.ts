@@ -17,8 +17,9 @@ export interface PhoneMessage {
 
 /**
  * A message from a simulated phone (device 0) to a companion device, addressed the way WhatsApp does:
- * LID-addressed with `sender_pn`, phone-number-addressed with `sender_lid`, or a peer message from the
- * account's own phone.
+ * LID-addressed with `sender_pn`, LID-addressed alone (the number is not shared: the companion learns
+ * it later, if ever), phone-number-addressed with `sender_lid`, or a peer message from the account's
+ * own phone.
  */
 export function phoneMessageStanza(sender: User, message: PhoneMessage): BinaryNode {
   const common = { id: message.id, t: String(message.timestamp ?? unixTimestampSeconds()), type: 'text', notify: sender.pushName };
@@ -27,7 +28,9 @@ export function phoneMessageStanza(sender: User, message: PhoneMessage): BinaryN
       ? { from: pnJid(sender.phone), category: 'peer' }
       : message.addressing === 'lid'
         ? { from: lidJid(sender.lid), sender_pn: pnJid(sender.phone), addressing_mode: 'lid' }
-        : { from: pnJid(sender.phone), sender_lid: lidJid(sender.lid) };
+        : message.addressing === 'lid_only'
+          ? { from: lidJid(sender.lid), addressing_mode: 'lid' }
+          : { from: pnJid(sender.phone), sender_lid: lidJid(sender.lid) };
   const encAttrs: Record<string, string> = { v: '2', type: message.enc.type };
   if (message.retryCount) encAttrs.count = String(message.retryCount);
   return {

@@ -26,7 +26,7 @@ export async function sendTextFromPhone(
   ctx.world.transaction(() => {
     ctx.world.outbox.add(contact.phone, { id, toPhone: account.phone, addressing, category: '', message, text });
     // the account's own phone receives it too
-    const chat = addressing === 'lid' ? lidJid(account.lid) : pnJid(account.phone);
+    const chat = addressing === 'pn' ? pnJid(account.phone) : lidJid(account.lid);
     ctx.world.inbox.add(account.phone, { id, fromPhone: contact.phone, fromDevice: 0, chat, ownCopy: false, type: 'conversation', text, timestamp: now });
   });
   const cipher = new PhoneCipher(ctx.world, contact);

@@ -7,7 +7,8 @@ import type { IqRoute } from './iq-route.js';
 
 /**
  * Answers client iqs from a table keyed by `xmlns`, `type` and first child. Unknown iqs get an empty
- * result (so no client query hangs) and a debug log line.
+ * result (so no client query hangs), a debug log line and a count in `GET /admin/stats`
+ * (`unhandledIqs`, `unhandledIqKinds`), so a test can tell when a client asks something unanswered.
  */
 export function createIqRouter(routes: IqRoute[]) {
   const table = new Map<string, IqRoute>();
@@ -23,6 +24,7 @@ export function createIqRouter(routes: IqRoute[]) {
     const route = table.get(`${xmlns}|${type}|${first}`) ?? table.get(`${xmlns}|${type}|*`);
     if (!route) {
       ctx.logger.debug({ conn: conn.id, xmlns, type, child: first }, 'unknown iq answered with an empty result');
+      ctx.stats.unhandledIq(xmlns, type, first);
       conn.send(iqResult(iq));
       return;
     }

@@ -15,12 +15,18 @@ const ignore: StanzaHandler = (ctx, conn, node) => {
   ctx.logger.trace({ conn: conn.id, tag: node.tag }, 'stanza ignored');
 };
 
+/** Receipts, with retry receipts counted (`retryReceipts` in `GET /admin/stats`): each is a failed decryption. */
+const receipt: StanzaHandler = (ctx, conn, node) => {
+  if (node.attrs.type === 'retry') ctx.stats.retryReceipts++;
+  return handleClientReceipt(ctx, conn, node);
+};
+
 /** Client stanza tag → handler. */
 export function createStanzaTable(): Record<string, StanzaHandler> {
   return {
     iq: createIqRouter([...accountIqs, ...prekeyIqs, keyBundleIq, usyncIq, appStateIq, ...companionIqs]),
     message: handleClientMessage,
-    receipt: handleClientReceipt,
+    receipt,
     ack: handleClientAck,
     ib: ignore,
     presence: ignore,

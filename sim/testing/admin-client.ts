@@ -1,3 +1,5 @@
+import type { StatsSnapshot } from '../connection/stats.js';
+
 /** A thin client for the simulator's admin API, as tests and scripts use it. */
 export interface AdminReply<T = any> {
   status: number;
@@ -34,7 +36,7 @@ export class AdminClient {
     return this.ok('POST', '/admin/pairing-code', { phone, code });
   }
 
-  stats(): Promise<{ connections: number; handshakes: number; conflicts: number; messages: number }> {
+  stats(): Promise<StatsSnapshot> {
     return this.ok('GET', '/admin/stats');
   }
 

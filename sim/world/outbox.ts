@@ -1,7 +1,8 @@
 import { unixTimestampSeconds } from 'baileys';
 import type { WorldDatabase } from './database.js';
 
-export type Addressing = 'lid' | 'pn';
+/** 'lid_only': LID-addressed without the sender's phone number (a contact whose number is not shared) */
+export type Addressing = 'lid' | 'pn' | 'lid_only';
 export type OutboxStatus = 'sent' | 'delivered' | 'read';
 
 /** A message a simulated phone sent, kept to answer retry receipts and to track its status. */

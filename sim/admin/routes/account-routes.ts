@@ -25,6 +25,8 @@ function describeAccount(ctx: SimContext, user: User) {
       keyIndex: d.keyIndex,
       platform: d.platform ?? null,
       online: ctx.online.get(user.phone, d.deviceId)?.isOpen ?? false,
+      /** one-time prekeys the device uploaded that were not handed out yet */
+      preKeys: ctx.world.devicePreKeys.count(user.phone, d.deviceId),
       linkedAt: new Date(d.createdAt * 1000).toISOString(),
     })),
   };

@@ -12,8 +12,11 @@ import { requireAccount } from './account-routes.js';
 const sendBody = z.object({
   to: phoneSchema,
   text: z.string().min(1).max(65_536),
-  /** how the message is addressed to the account's devices: by LID with sender_pn (default), or by phone number */
-  addressing: z.enum(['lid', 'pn']).optional(),
+  /**
+   * how the message is addressed to the account's devices: by LID with sender_pn (default), by phone
+   * number with sender_lid, or by LID alone (no sender_pn: the account does not learn the number)
+   */
+  addressing: z.enum(['lid', 'pn', 'lid_only']).optional(),
 });
 const readBody = z.object({ messageIds: z.array(z.string().min(1).max(128)).min(1).max(1000) });
 

@@ -33,6 +33,7 @@ export const prekeyIqs: IqRoute[] = [
         ctx.world.devicePreKeys.add(device.phone, device.deviceId, keys as PublicPreKey[]);
         if (skey) ctx.world.devices.updateSignedPreKey(device.phone, device.deviceId, skey);
       });
+      ctx.stats.preKeyUploads++;
     },
   },
   {

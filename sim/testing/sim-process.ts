@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface SimProcess {
+  /** `http://127.0.0.1:PORT`, from the "listening" log line */
+  url: string;
+  wsUrl: string;
+  child: ChildProcess;
+  /** stdout and stderr lines so far */
+  logs: string[];
+  /** Sends `signal` and resolves with the exit code (null when killed by the signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** The command of `npm run sim` from package.json, run without npm (so signals reach the simulator itself). */
+export function simCommand(): string[] {
+  const scripts = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+  const [program, ...args] = scripts.sim.split(/\s+/);
+  if (program !== 'node') throw new Error(`npm run sim is "${scripts.sim}"; expected a node command`);
+  return [process.execPath, ...args];
+}
+
+/** Runs `npm run sim`'s command with `env` (PORT=0: an ephemeral port) and resolves once it listens. */
+export async function startSimProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<SimProcess> {
+  const [program, ...args] = simCommand();
+  const child = spawn(program, args, {
+    cwd: ROOT,
+    env: { LOG_LEVEL: 'info', ...env }, // nothing inherited: the simulator sees only what the test passes
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const collect = (stream: NodeJS.ReadableStream, onLine: (line: string) => void = () => {}) => {
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let i: number;
+      while ((i = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, i);
+        buffered = buffered.slice(i + 1);
+        logs.push(line);
+        onLine(line);
+      }
+    });
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the simulator did not start in ${timeoutMs} ms:\n${logs.join('\n')}`));
+    }, timeoutMs);
+    collect(child.stdout!, (line) => {
+      if (!line.includes('WhatsApp simulator listening')) return;
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { url: string }).url);
+    });
+    collect(child.stderr!);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the simulator exited with ${code} before listening:\n${logs.join('\n')}`));
+    });
+  });
+  return {
+    url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/ws/chat`,
+    child,
+    logs,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
