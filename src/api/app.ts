@@ -37,7 +37,17 @@ export function createApp(deps: AppDeps): App {
   app.onError(onError(deps.logger));
   app.notFound((c) => sendError(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
-  app.use('/v1/*', bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => sendError(c, 'payload_too_large', `request body is larger than ${deps.maxBodyBytes} bytes`) }));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: (c) => {
+        // the rest of the body is not read: the connection can't carry another request
+        c.header('Connection', 'close');
+        return sendError(c, 'payload_too_large', `request body is larger than ${deps.maxBodyBytes} bytes`);
+      },
+    }),
+  );
   app.use('/v1/*', requireApiKey(deps.auth));
   if (deps.router) app.use('/v1/sessions/*', forwardToOwner(deps.router));
   app.use('/v1/*', async (c, next) => {
@@ -66,6 +76,14 @@ export function createApp(deps: AppDeps): App {
       description: 'Self-hosted WhatsApp gateway: sessions, messages, live events and signed webhooks.',
     },
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    tags: ['Health'],
+    summary: 'This OpenAPI 3 document (no auth)',
+    security: [],
+    responses: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } } },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-Api-Key' });

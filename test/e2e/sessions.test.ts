@@ -47,11 +47,87 @@ describe('sessions e2e (in-process gateway, simulator)', () => {
     const health = await fetch(`${t.gw.url}/healthz`);
     expect(health.status).toBe(200);
     expect(((await health.json()) as any).status).toBe('ok');
+    const doc = await fetch(`${t.gw.url}/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(((await doc.json()) as any).openapi).toMatch(/^3\./);
+  });
+
+  // CONTRACT.md §2, row by row
+  const CONTRACT_ROUTES: Array<[string, string]> = [
+    ['get', '/healthz'],
+    ['get', '/openapi.json'],
+    ['post', '/v1/sessions'],
+    ['get', '/v1/sessions'],
+    ['get', '/v1/sessions/{id}'],
+    ['post', '/v1/sessions/{id}/start'],
+    ['post', '/v1/sessions/{id}/stop'],
+    ['post', '/v1/sessions/{id}/logout'],
+    ['delete', '/v1/sessions/{id}'],
+    ['get', '/v1/sessions/{id}/qr'],
+    ['post', '/v1/sessions/{id}/pairing-code'],
+    ['post', '/v1/sessions/{id}/messages'],
+    ['get', '/v1/sessions/{id}/messages/{messageId}'],
+    ['get', '/v1/sessions/{id}/messages'],
+    ['get', '/v1/events'],
+    ['post', '/v1/webhooks'],
+    ['get', '/v1/webhooks'],
+    ['delete', '/v1/webhooks/{id}'],
+    ['get', '/v1/nodes'],
+    ['post', '/v1/nodes/{id}/drain'],
+  ];
+  it.each(CONTRACT_ROUTES)('/openapi.json describes %s %s (CONTRACT §2)', async (method, route) => {
     const doc = (await (await fetch(`${t.gw.url}/openapi.json`)).json()) as any;
-    expect(doc.openapi).toMatch(/^3\./);
-    for (const p of ['/v1/sessions', '/v1/sessions/{id}/qr', '/v1/sessions/{id}/pairing-code', '/v1/events', '/v1/nodes']) {
-      expect(Object.keys(doc.paths)).toContain(p);
+    const operation = doc.paths[route]?.[method];
+    expect(operation, `${method.toUpperCase()} ${route} in /openapi.json`).toBeDefined();
+    expect(Object.keys(operation.responses ?? {}).length).toBeGreaterThan(0);
+  });
+
+  it('creates a session with the full contract shape', async () => {
+    const before = Date.now();
+    const created = await t.api.post('/v1/sessions', { name: 'Shape' });
+    expect(created.status).toBe(201);
+    const s = created.body;
+    for (const key of ['id', 'name', 'status', 'phone', 'node', 'createdAt', 'updatedAt']) expect(Object.keys(s)).toContain(key);
+    expect(s).toMatchObject({ name: 'Shape', phone: null, node: t.gw.nodeId });
+    expect(s.id).toMatch(/^ses_[0-9a-z]+$/);
+    expect(['starting', 'qr']).toContain(s.status);
+    for (const at of [s.createdAt, s.updatedAt]) {
+      expect(new Date(at).toISOString()).toBe(at);
+      expect(Date.parse(at)).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(at)).toBeLessThanOrEqual(Date.now());
     }
+    expect(Date.parse(s.updatedAt)).toBeGreaterThanOrEqual(Date.parse(s.createdAt));
+    expect((await t.api.get(`/v1/sessions/${s.id}`)).body).toMatchObject({ id: s.id, name: 'Shape', createdAt: s.createdAt });
+    // the session without a name gets one
+    const unnamed = (await t.api.post('/v1/sessions')).body;
+    expect(typeof unnamed.name).toBe('string');
+    await t.api.delete(`/v1/sessions/${s.id}`);
+    await t.api.delete(`/v1/sessions/${unnamed.id}`);
+  });
+
+  it('wraps every SSE event in the contract envelope: id (also the SSE id), type, sessionId, ISO timestamp, data', async () => {
+    const { id, events } = await pairNewSession('envelope');
+    const mine = events.events.filter((e) => e.event !== 'ready');
+    expect(mine.map((e) => e.event)).toEqual(expect.arrayContaining(['session.qr', 'session.status']));
+    for (const e of mine) {
+      expect(e.data).toMatchObject({ type: e.event, sessionId: id });
+      expect(e.data.id).toMatch(/^evt_/);
+      expect(e.id).toBe(e.data.id);
+      expect(new Date(e.data.timestamp).toISOString()).toBe(e.data.timestamp);
+      expect(typeof e.data.data).toBe('object');
+    }
+    expect(new Set(mine.map((e) => e.data.id)).size).toBe(mine.length);
+    const open = mine.find((e) => e.event === 'session.status' && e.data.data.status === 'open')!;
+    expect(open.data.data).toMatchObject({ status: 'open', phone: expect.stringMatching(/^\d+$/) });
+  });
+
+  it('answers 409 for a pairing code on an open session, and the session stays open', async () => {
+    const { id } = await pairNewSession('code-when-open');
+    const res = await t.api.post(`/v1/sessions/${id}/pairing-code`, { phone: testPhone() });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('not_waiting_for_qr');
+    expect(res.body.error.message).toMatch(/'open'/);
+    expect((await t.api.get(`/v1/sessions/${id}`)).body.status).toBe('open');
   });
 
   it('creates a session that shows a QR (JSON and PNG), pairs by a simulated scan and opens', async () => {
