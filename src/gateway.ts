@@ -241,6 +241,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
         }
         if (cluster) await cluster.node.leave();
         else await sessions.shutdown();
+        await messages.close(); // received messages and receipts still being written (retried on database errors)
         await webhooks.stop(); // after the sessions' last events, before the bus and database close
         await vault.close();
         await store.close();

@@ -31,12 +31,18 @@ export class ContactDirectory {
     const key = `${sessionId}|${who.lid}`;
     const known = this.cache.get(key) ?? (await this.chatOfLid(sessionId, who.lid));
     if (phoneChat) {
-      if (known && known !== phoneChat) {
-        // learned the number of a LID-only chat: merge it into the phone chat
-        await this.messages.moveChat(sessionId, known, phoneChat);
-        await this.db.deleteFrom('contacts').where('session_id', '=', sessionId).where('chat', '=', known).execute();
+      let pushName = who.pushName ?? null;
+      if (known !== phoneChat) {
+        // learned the number of a LID: its LID-only chat (a contact seen by LID, or messages we sent
+        // to the LID before it was ever seen) joins the phone chat, and keeps the name it was known by
+        for (const chat of new Set([known ?? who.lid, who.lid])) {
+          const merged = await this.contactRow(sessionId, chat);
+          pushName ??= merged?.push_name ?? null;
+          await this.messages.moveChat(sessionId, chat, phoneChat);
+          if (merged) await this.db.deleteFrom('contacts').where('session_id', '=', sessionId).where('chat', '=', chat).execute();
+        }
       }
-      await this.upsert(workspaceId, sessionId, phoneChat, who, now);
+      await this.upsert(workspaceId, sessionId, phoneChat, { ...who, pushName }, now);
       this.cache.set(key, phoneChat);
       return phoneChat;
     }
@@ -67,6 +73,10 @@ export class ContactDirectory {
   async forgetSession(sessionId: string): Promise<void> {
     for (const k of this.cache.keys()) if (k.startsWith(`${sessionId}|`)) this.cache.delete(k);
     await this.db.deleteFrom('contacts').where('session_id', '=', sessionId).execute();
+  }
+
+  private async contactRow(sessionId: string, chat: string): Promise<{ push_name: string | null } | undefined> {
+    return this.db.selectFrom('contacts').select('push_name').where('session_id', '=', sessionId).where('chat', '=', chat).executeTakeFirst();
   }
 
   private async chatOfLid(sessionId: string, lid: string): Promise<string | null> {

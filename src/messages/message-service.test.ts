@@ -72,6 +72,21 @@ describe('message service (fake engine, SQLite)', () => {
     expect((closed as AppError).code).toBe('session_not_open');
   });
 
+  it('concurrent sends past the bound: each refused one is a 429 and leaves no row', async () => {
+    const { id, conn } = await openSession();
+    conn.onSend = () => new Promise<void>(() => {}); // the first one stays in flight
+    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((text) => messages.send('w', id, { to: '6281234500009', text })));
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as AppError);
+    expect(refused.map((e) => [e.code, e.status])).toEqual([
+      ['queue_full', 429],
+      ['queue_full', 429],
+    ]);
+    const accepted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.id] : []));
+    const stored = (await messages.history('w', id, { limit: 50 })).messages;
+    expect(stored.map((m) => m.id).sort()).toEqual([...accepted].sort());
+    expect(stored.every((m) => m.status === 'pending')).toBe(true);
+  });
+
   it('a send cut by a dropped connection stays pending and goes out, in order, once the session is open again', async () => {
     const { id, conn } = await openSession();
     conn.onSend = async () => {
@@ -86,6 +101,21 @@ describe('message service (fake engine, SQLite)', () => {
     expect(conn2.sent[0]).toMatchObject({ text: 'one', waId: m1.waId });
     await until(async () => (await messages.get('w', id, m1.id)).status === 'sent');
     expect(statusEvents(m1.id)).toEqual(['sent']);
+  });
+
+  it('a message handed to the socket but never acked by WhatsApp stays pending and goes out again on the next connection', async () => {
+    const { id, conn } = await openSession();
+    conn.acks = false; // written, then the connection died before the server's ack
+    const m = await messages.send('w', id, { to: '6281234500004', text: 'unacked' });
+    await until(() => conn.sent.length === 1);
+    expect((await messages.get('w', id, m.id)).status).toBe('pending');
+    conn.listener.close({ kind: 'transient', message: 'Connection Closed' });
+    const conn2 = await engine.nextConnection(2);
+    conn2.open();
+    await until(() => conn2.sent.length === 1);
+    expect(conn2.sent[0]).toMatchObject({ text: 'unacked', waId: m.waId });
+    await until(async () => (await messages.get('w', id, m.id)).status === 'sent');
+    expect(statusEvents(m.id)).toEqual(['sent']);
   });
 
   it('applies receipts monotonically and fails pending messages when the session is stopped', async () => {

@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { InboundText, ReceiptUpdate, SessionService, SessionTraffic } from '../sessions/index.js';
 import { ContactDirectory } from './contact-directory.js';
 import { type HistoryCursor, MessageRepo, type MessageRow, type MessageView, toMessageView } from './message-repo.js';
+import { RetryingLanes } from './retrying-lanes.js';
 import { SendQueue } from './send-queue.js';
 
 export interface MessageServiceDeps {
@@ -21,6 +22,10 @@ export interface MessageServiceDeps {
   /** A fresh WhatsApp message id, chosen before sending so receipts always match. */
   newWaId(): string;
   maxAttempts?: number;
+  /** Waits between tries of a write that failed (inbound messages, receipts); tests shorten them. */
+  retryDelaysMs?: readonly number[];
+  /** How long close() keeps retrying writes that still fail. */
+  closeBudgetMs?: number;
 }
 
 const RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: -1 };
@@ -49,8 +54,12 @@ interface QueueItem {
 /** Sending, receiving and history of messages; the session layer's traffic lands here. */
 export class MessageService implements SessionTraffic {
   private readonly queues = new Map<string, SendQueue<QueueItem>>();
+  /** A session's inbound messages, receipts and open/stop bookkeeping: in order, retried on database errors. */
+  private readonly lanes: RetryingLanes;
 
-  constructor(private readonly deps: MessageServiceDeps) {}
+  constructor(private readonly deps: MessageServiceDeps) {
+    this.lanes = new RetryingLanes({ logger: deps.logger, delaysMs: deps.retryDelaysMs, closeBudgetMs: deps.closeBudgetMs });
+  }
 
   async send(workspaceId: string, sessionId: string, input: { to: string; text: string }): Promise<{ id: string; status: MessageStatus; waId: string; chat: string }> {
     const session = await this.deps.sessions.get(workspaceId, sessionId);
@@ -60,33 +69,37 @@ export class MessageService implements SessionTraffic {
     const rt = this.deps.sessions.runtime(sessionId);
     if (!rt?.connection) throw new AppError('session_not_open', `session is '${session.status}'; messages can be sent only while it is 'open'`);
     const queue = this.queue(sessionId);
-    if (queue.full) throw new AppError('queue_full', `the send queue of this session is full (${queue.size} waiting); retry later`);
-    const chat = await this.deps.contacts.canonical(sessionId, jid);
-    const now = this.deps.clock.now();
-    const row: MessageRow = {
-      id: newId('msg', now),
-      workspace_id: workspaceId,
-      session_id: sessionId,
-      wa_id: this.deps.newWaId(),
-      chat,
-      direction: 'out',
-      sender: session.jid ?? '',
-      remote_jid: jid,
-      text: input.text,
-      status: 'pending',
-      error: null,
-      push_name: null,
-      attempts: 0,
-      timestamp: now,
-      created_at: now,
-      updated_at: now,
-    };
-    await this.deps.repo.insert(row);
-    if (!queue.push({ id: row.id })) {
-      await this.deps.repo.advance(row.id, 'failed', ['pending'], now, 'send queue full');
-      throw new AppError('queue_full', 'the send queue of this session is full; retry later');
+    // the place in the queue is taken before anything is stored: a refused message leaves no row
+    if (!queue.reserve()) throw new AppError('queue_full', `the send queue of this session is full (${queue.size} waiting); retry later`);
+    let queued = false;
+    try {
+      const chat = await this.deps.contacts.canonical(sessionId, jid);
+      const now = this.deps.clock.now();
+      const row: MessageRow = {
+        id: newId('msg', now),
+        workspace_id: workspaceId,
+        session_id: sessionId,
+        wa_id: this.deps.newWaId(),
+        chat,
+        direction: 'out',
+        sender: session.jid ?? '',
+        remote_jid: jid,
+        text: input.text,
+        status: 'pending',
+        error: null,
+        push_name: null,
+        attempts: 0,
+        timestamp: now,
+        created_at: now,
+        updated_at: now,
+      };
+      await this.deps.repo.insert(row);
+      queue.push({ id: row.id }, true);
+      queued = true;
+      return { id: row.id, status: 'pending', waId: row.wa_id, chat };
+    } finally {
+      if (!queued) queue.release();
     }
-    return { id: row.id, status: 'pending', waId: row.wa_id, chat };
   }
 
   async get(workspaceId: string, sessionId: string, messageId: string): Promise<MessageView> {
@@ -151,34 +164,45 @@ export class MessageService implements SessionTraffic {
   // ——— SessionTraffic ———
 
   message(sessionId: string, workspaceId: string, msg: InboundText): void {
-    void this.onInbound(sessionId, workspaceId, msg).catch((err) => this.deps.logger.error({ err, sessionId }, 'storing an inbound message failed'));
+    // WhatsApp has acked it already: a failed write is retried, never dropped
+    const row = this.inboundRow(sessionId, workspaceId, msg);
+    void this.lanes.run(sessionId, 'storing an inbound message', () => this.onInbound(row, msg), { sessionId, waId: msg.waId, from: msg.remoteJid });
   }
 
   receipt(sessionId: string, workspaceId: string, update: ReceiptUpdate): void {
-    void this.onReceipt(sessionId, workspaceId, update).catch((err) => this.deps.logger.error({ err, sessionId }, 'applying a receipt failed'));
+    void this.lanes.run(sessionId, 'applying a receipt', () => this.onReceipt(sessionId, workspaceId, update), { sessionId, waId: update.waId, status: update.status });
   }
 
   opened(sessionId: string): void {
-    void this.requeuePending(sessionId).catch((err) => this.deps.logger.error({ err, sessionId }, 're-queueing pending messages failed'));
+    void this.lanes.run(sessionId, 're-queueing pending messages', () => this.requeuePending(sessionId), { sessionId });
   }
 
   stopped(sessionId: string, reason: string): void {
-    void this.failPending(sessionId, reason).catch((err) => this.deps.logger.error({ err, sessionId }, 'failing pending messages failed'));
+    // a fresh queue for the next start: a send still hanging on the closed socket holds up nothing
+    this.queues.get(sessionId)?.drain();
+    this.queues.delete(sessionId);
+    const stoppedAt = this.deps.clock.now();
+    void this.lanes.run(sessionId, 'failing pending messages', () => this.failPending(sessionId, reason, stoppedAt), { sessionId });
   }
 
   async deleted(sessionId: string): Promise<void> {
     this.queues.get(sessionId)?.drain();
     this.queues.delete(sessionId);
+    await this.lanes.idle(sessionId); // what arrived before the delete is not written after it
     await this.deps.repo.deleteSession(sessionId);
     await this.deps.contacts.forgetSession(sessionId);
   }
 
-  /** Messages still waiting when a session is stopped or logged out fail with a reason. */
-  async failPending(sessionId: string, reason: string): Promise<void> {
-    this.queues.get(sessionId)?.drain();
+  /** Messages still waiting when a session was stopped or logged out fail with a reason (not those accepted after a new start). */
+  private async failPending(sessionId: string, reason: string, stoppedAt: number): Promise<void> {
     for (const row of await this.deps.repo.pendingOutgoing(sessionId, 10_000)) {
-      await this.setStatus(row, 'failed', reason);
+      if (row.created_at <= stoppedAt) await this.setStatus(row, 'failed', `${reason} before WhatsApp accepted the message`);
     }
+  }
+
+  /** Shutdown, after the sessions are closed: waits until received messages and receipts are stored. */
+  async close(): Promise<void> {
+    await this.lanes.close();
   }
 
   // ——— internals ———
@@ -189,7 +213,11 @@ export class MessageService implements SessionTraffic {
       q = new SendQueue<QueueItem>({
         limit: this.deps.queueLimit,
         run: (item) => this.deliver(sessionId, item.id),
-        onError: (item, err) => this.deps.logger.error({ err, sessionId, messageId: item.id }, 'send failed unexpectedly'),
+        onError: (item, err) => {
+          // a database error around the send: the message stays first in line and is tried again
+          this.deps.logger.error({ err, sessionId, messageId: item.id }, 'send failed unexpectedly; retrying in 1 s');
+          setTimeout(() => this.queues.get(sessionId)?.resume(), 1000).unref();
+        },
       });
       this.queues.set(sessionId, q);
     }
@@ -205,8 +233,6 @@ export class MessageService implements SessionTraffic {
     await this.deps.repo.update(id, { attempts, updated_at: this.deps.clock.now() });
     try {
       await conn.sendText(row.chat, row.text, { waId: row.wa_id });
-      await this.setStatus(row, 'sent');
-      return 'done';
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       const stillOpen = !!this.deps.sessions.runtime(sessionId)?.connection;
@@ -218,33 +244,30 @@ export class MessageService implements SessionTraffic {
       await this.setStatus(row, 'failed', message);
       return 'done';
     }
+    // Handed to the socket, not yet accepted: `sent` is WhatsApp's ack (a receipt). Until it comes
+    // the row stays pending, so a message lost with the connection goes out again after a reconnect
+    // or a restart (same WhatsApp id), and a stop fails it.
+    return 'done';
   }
 
   private async requeuePending(sessionId: string): Promise<void> {
     const q = this.queue(sessionId);
-    const queued = new Set(q.drain().map((i) => i.id));
-    const rows = await this.deps.repo.pendingOutgoing(sessionId, this.deps.queueLimit);
-    for (const r of rows) queued.add(r.id);
-    for (const id of queued) q.push({ id });
+    q.drain();
+    // every stored pending message, in the order it was accepted (a restart or a lowered limit included)
+    for (const r of await this.deps.repo.pendingOutgoing(sessionId, 10_000)) q.push({ id: r.id });
     q.resume();
   }
 
-  private async onInbound(sessionId: string, workspaceId: string, msg: InboundText): Promise<void> {
+  private inboundRow(sessionId: string, workspaceId: string, msg: InboundText): MessageRow {
     const now = this.deps.clock.now();
-    if (msg.fromMe) {
-      // our own message: either one we sent through the API (already stored) or one sent from the phone
-      const mine = await this.deps.repo.byWaId(sessionId, msg.waId);
-      if (mine) return;
-    }
-    const chat = await this.deps.contacts.resolve(workspaceId, sessionId, { phone: msg.chatPhone, lid: msg.chatLid, pushName: msg.fromMe ? null : msg.pushName }, now);
-    const row: MessageRow = {
+    return {
       id: newId('msg', now),
       workspace_id: workspaceId,
       session_id: sessionId,
       wa_id: msg.waId,
-      chat,
+      chat: '', // resolved when stored
       direction: msg.fromMe ? 'out' : 'in',
-      sender: msg.fromMe ? '' : chat,
+      sender: '',
       remote_jid: msg.remoteJid,
       text: msg.text,
       status: msg.fromMe ? 'sent' : 'delivered',
@@ -257,7 +280,22 @@ export class MessageService implements SessionTraffic {
       created_at: now,
       updated_at: now,
     };
-    const inserted = await this.deps.repo.insert(row);
+  }
+
+  /** Stores a received message (the row is built once, so a retried write keeps its id and time) and announces it. */
+  private async onInbound(draft: MessageRow, msg: InboundText): Promise<void> {
+    const sessionId = draft.session_id;
+    const workspaceId = draft.workspace_id;
+    if (msg.fromMe) {
+      // our own message: either one we sent through the API (already stored) or one sent from the phone
+      const mine = await this.deps.repo.byWaId(sessionId, msg.waId);
+      if (mine) return;
+    }
+    const chat = await this.deps.contacts.resolve(workspaceId, sessionId, { phone: msg.chatPhone, lid: msg.chatLid, pushName: msg.fromMe ? null : msg.pushName }, draft.created_at);
+    const row: MessageRow = { ...draft, chat, sender: msg.fromMe ? '' : chat };
+    let inserted = await this.deps.repo.insert(row);
+    // a try whose answer was lost may have stored it already: that row is ours, announce it
+    if (!inserted) inserted = (await this.deps.repo.byWaId(sessionId, msg.waId))?.id === row.id;
     if (!inserted || msg.fromMe) return; // a duplicate (offline redelivery) or our own echo
     this.deps.events.publish(
       makeEvent(

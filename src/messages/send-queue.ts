@@ -7,13 +7,17 @@ export type RunResult = 'done' | 'retry_later';
 export interface SendQueueOptions<T> {
   limit: number;
   run(item: T): Promise<RunResult>;
+  /** `run` threw (a database error, say): the item stays first and the queue pauses until resumed. */
   onError(item: T, err: unknown): void;
 }
 
 export class SendQueue<T> {
   private readonly items: T[] = [];
+  private reserved = 0;
   private running = false;
   private paused = false;
+  /** Bumped by drain(): an item that was running then no longer decides what the queue does. */
+  private generation = 0;
 
   constructor(private readonly opts: SendQueueOptions<T>) {}
 
@@ -22,15 +26,32 @@ export class SendQueue<T> {
   }
 
   get full(): boolean {
-    return this.items.length >= this.opts.limit;
+    return this.items.length + this.reserved >= this.opts.limit;
   }
 
-  /** false when the queue is full (the caller answers 429). */
-  push(item: T): boolean {
+  /**
+   * Holds a place for an item that is about to be stored; false when the queue is full (the
+   * caller answers 429 and stores nothing). Follow with `push(item, true)` or `release()`.
+   */
+  reserve(): boolean {
     if (this.full) return false;
+    this.reserved++;
+    return true;
+  }
+
+  /** Gives back a place held by `reserve()` (the item was not stored after all). */
+  release(): void {
+    if (this.reserved > 0) this.reserved--;
+  }
+
+  /**
+   * Queues an item: in the place `reserve()` held, or — for items accepted earlier and queued
+   * again after a reconnect — past the bound if need be (they are stored; they must go out).
+   */
+  push(item: T, reserved = false): void {
+    if (reserved) this.release();
     this.items.push(item);
     this.kick();
-    return true;
   }
 
   /** Stop taking items (the session went down); queued ones stay, in order. */
@@ -44,6 +65,7 @@ export class SendQueue<T> {
   }
 
   drain(): T[] {
+    this.generation++;
     return this.items.splice(0, this.items.length);
   }
 
@@ -57,16 +79,20 @@ export class SendQueue<T> {
     try {
       while (!this.paused && this.items.length) {
         const item = this.items[0];
+        const generation = this.generation;
         let result: RunResult = 'done';
+        let failure: { err: unknown } | undefined;
         try {
           result = await this.opts.run(item);
         } catch (err) {
-          this.opts.onError(item, err);
+          result = 'retry_later';
+          failure = { err };
         }
-        if (result === 'retry_later') {
-          this.paused = true;
-          break;
-        }
+        const stale = generation !== this.generation; // drained (and maybe re-queued) meanwhile
+        if (!stale && result === 'retry_later') this.paused = true;
+        if (failure) this.opts.onError(item, failure.err);
+        if (stale) continue;
+        if (result === 'retry_later') break;
         this.items.shift();
       }
     } finally {

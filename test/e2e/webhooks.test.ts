@@ -102,6 +102,24 @@ describe('webhooks e2e', () => {
     }
   });
 
+  it('answers 413 to a webhook body over KIRIM_MAX_BODY_BYTES and stores nothing; the next call works', async () => {
+    const dir = tempDir();
+    const t = await startTestGateway({ KIRIM_DATA_DIR: dir.dir, KIRIM_SANDBOX_URL: sim.sim.url, KIRIM_ALLOW_PRIVATE_URLS: '1', KIRIM_MAX_BODY_BYTES: '4096' });
+    try {
+      const big = await t.api.post('/v1/webhooks', { url: 'http://127.0.0.1:9/big', events: ['message.received'], pad: 'x'.repeat(1_000_000) });
+      expect(big.status).toBe(413);
+      expect(big.body.error).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/4096 bytes/) });
+      // the same client (keep-alive) goes on: the refused body does not break the next request
+      expect((await t.api.get('/v1/webhooks')).body.webhooks).toEqual([]);
+      const ok = await t.api.post('/v1/webhooks', { url: 'http://127.0.0.1:9/small' });
+      expect(ok.status).toBe(201);
+      expect((await t.api.get('/v1/webhooks')).body.webhooks.map((w: { url: string }) => w.url)).toEqual(['http://127.0.0.1:9/small']);
+    } finally {
+      await t.close();
+      dir.cleanup();
+    }
+  });
+
   it('refuses private webhook URLs unless KIRIM_ALLOW_PRIVATE_URLS=1', async () => {
     const dir = tempDir();
     const t = await startTestGateway({ KIRIM_DATA_DIR: dir.dir, KIRIM_SANDBOX_URL: sim.sim.url });

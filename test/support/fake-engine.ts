@@ -11,6 +11,8 @@ export class FakeConnection implements EngineConnection {
   loggedOut = false;
   /** What a send does; default: accepted at once. */
   onSend: (toJid: string, text: string, waId: string) => Promise<void> = async () => {};
+  /** Whether the server acks each send (a `sent` receipt), as WhatsApp does. */
+  acks = true;
 
   constructor(
     readonly opts: ConnectOptions,
@@ -23,6 +25,7 @@ export class FakeConnection implements EngineConnection {
   async sendText(toJid: string, text: string, { waId }: { waId: string }): Promise<void> {
     await this.onSend(toJid, text, waId);
     this.sent.push({ toJid, text, waId });
+    if (this.acks) this.listener.receipt({ waId, chatJid: toJid, status: 'sent' });
   }
   async markRead(items: Array<{ remoteJid: string; waId: string }>): Promise<void> {
     this.read.push(...items);

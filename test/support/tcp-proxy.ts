@@ -5,23 +5,36 @@ export interface TcpProxy {
   port: number;
   cut(): Promise<void>;
   restore(): Promise<void>;
+  /** Stops forwarding in both directions, connections kept open (a stalled network); bytes wait. */
+  hold(): void;
+  /** Forwards again, the bytes that waited first. */
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
+  let held = false;
+  const join = ([a, b]: [net.Socket, net.Socket]) => a.pipe(b).pipe(a);
   let server: net.Server;
   let port = 0;
   const listen = () =>
     new Promise<void>((resolve) => {
       server = net.createServer((client) => {
         const upstream = net.connect(targetPort, targetHost);
-        for (const s of [client, upstream]) {
+        const pair: [net.Socket, net.Socket] = [client, upstream];
+        pairs.add(pair);
+        for (const s of pair) {
           sockets.add(s);
-          s.on('close', () => sockets.delete(s));
+          s.on('close', () => {
+            sockets.delete(s);
+            pairs.delete(pair);
+            if (held) for (const other of pair) other.destroy(); // unpiped: a peer gone while held is not left open
+          });
           s.on('error', () => s.destroy());
         }
-        client.pipe(upstream).pipe(client);
+        if (!held) join(pair);
       });
       server.listen(port, '127.0.0.1', () => {
         port = (server.address() as net.AddressInfo).port;
@@ -40,6 +53,18 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     cut: stop,
     restore: listen,
+    hold() {
+      held = true;
+      for (const [a, b] of pairs) {
+        a.unpipe(b);
+        b.unpipe(a);
+      }
+    },
+    release() {
+      if (!held) return;
+      held = false;
+      for (const pair of pairs) join(pair);
+    },
     close: stop,
   };
 }
