@@ -1,10 +1,11 @@
 import { AppError, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SessionOwnership } from '../sessions/ownership.js';
-import type { RestoreProgress, SessionRepo, SessionRow, SessionService } from '../sessions/index.js';
+import type { RestoreProgress, SessionRow } from '../sessions/index.js';
+import type { ClusterSessionRepo, HostedSessions, NodeRegistryPort } from './cluster-ports.js';
 import type { LeaseStore } from './lease-store.js';
 import type { NodeDirectory, NodeView } from './node-directory.js';
-import { NodeRegistry, toNodeView } from './node-registry.js';
+import { toNodeView } from './node-registry.js';
 import { Coordinator } from './coordinator.js';
 import type { ClusterSignals } from './redis-signals.js';
 
@@ -24,8 +25,8 @@ export interface ClusterNodeOptions {
 
 export interface ClusterNodeDeps {
   leases: LeaseStore;
-  registry: NodeRegistry;
-  repo: SessionRepo;
+  registry: NodeRegistryPort;
+  repo: ClusterSessionRepo;
   signals: ClusterSignals;
   logger: Logger;
   options: ClusterNodeOptions;
@@ -48,13 +49,16 @@ const FENCE_AT = 0.7;
  * holds the leader lease — places orphans, drains and rebalances (coordinator.ts).
  */
 export class ClusterNode implements NodeDirectory {
-  private sessions?: SessionService;
+  private sessions?: HostedSessions;
   private readonly log: Logger;
   private readonly o: ClusterNodeOptions;
   private keeperTimer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private tickTimer?: NodeJS.Timeout;
   private lastRenewOk = performance.now();
+  /** Session leases this node held at the last renewal, plus those taken since. */
+  private readonly held = new Set<string>();
+  private readonly takenSince = new Set<string>();
   private fenced = false;
   private leader = false;
   private stopped = false;
@@ -77,10 +81,33 @@ export class ClusterNode implements NodeDirectory {
       nodeId: this.o.nodeId,
       clustered: true,
       place: (row) => this.coordinator.place(row),
-      acquire: async (id) => (await this.deps.leases.acquire(this.o.nodeId, [id], this.o.leaseTtlMs)).get(id) ?? null,
-      release: (id) => this.deps.leases.release(this.o.nodeId, [id]),
+      acquire: async (id) => {
+        const epoch = (await this.deps.leases.acquire(this.o.nodeId, [id], this.o.leaseTtlMs)).get(id) ?? null;
+        if (epoch !== null) this.took(id);
+        return epoch;
+      },
+      release: async (id) => {
+        this.held.delete(id);
+        await this.deps.leases.release(this.o.nodeId, [id]);
+      },
+      mayConnect: (id) => this.leaseFresh(id),
       notify: (nodeId) => this.deps.signals.notify(nodeId),
     };
+  }
+
+  private took(id: string): void {
+    this.held.add(id);
+    this.takenSince.add(id);
+  }
+
+  /**
+   * In memory, no database call: this node held the session's lease at its last renewal (or took
+   * it since) and that renewal is recent enough that the lease can't have ended — the same bound
+   * the watchdog fences at. Reconnects ask this before dialling, so a node whose renewals stalled
+   * (or whose process was frozen past its leases) never redials a session another node may own.
+   */
+  private leaseFresh(id: string): boolean {
+    return !this.fenced && !this.stopped && this.held.has(id) && performance.now() - this.lastRenewOk <= this.o.leaseTtlMs * FENCE_AT;
   }
 
   get isLeader(): boolean {
@@ -88,7 +115,7 @@ export class ClusterNode implements NodeDirectory {
   }
 
   /** Joins the cluster; `onProgress` hears how batches of sessions taken by this node come up. */
-  async start(sessions: SessionService, onProgress?: (p: RestoreProgress) => void): Promise<void> {
+  async start(sessions: HostedSessions, onProgress?: (p: RestoreProgress) => void): Promise<void> {
     this.sessions = sessions;
     this.onProgress = onProgress;
     await this.deps.registry.register({ id: this.o.nodeId, url: this.o.url(), region: this.o.region, labels: this.o.labels, capacity: this.o.capacity });
@@ -160,8 +187,12 @@ export class ClusterNode implements NodeDirectory {
   private scheduleKeeper(ms: number): void {
     if (this.stopped) return;
     this.keeperTimer = setTimeout(async () => {
+      // a steady cadence from when each renewal was sent, however long the round took (a slow
+      // database must not stretch the gap between renewals towards the fencing point)
+      const sentAt = performance.now();
       const ok = await this.keep();
-      this.scheduleKeeper(ok ? this.o.leaseTtlMs / 2 : Math.min(500, this.o.leaseTtlMs / 6));
+      const next = ok ? this.o.leaseTtlMs / 2 : Math.min(500, this.o.leaseTtlMs / 6);
+      this.scheduleKeeper(Math.max(0, next - (performance.now() - sentAt)));
     }, ms);
     this.keeperTimer.unref?.();
   }
@@ -171,7 +202,10 @@ export class ClusterNode implements NodeDirectory {
     try {
       // the lease runs from when the renewal was sent, not from when its answer came back
       const sentAt = performance.now();
+      this.takenSince.clear();
       const held = await withTimeout(this.deps.leases.renew(this.o.nodeId, this.o.leaseTtlMs), this.o.leaseTtlMs, 'lease renewal');
+      // forget the leases the renewal didn't find, unless taken while it was in flight
+      for (const k of this.held) if (!held.has(k) && !this.takenSince.has(k)) this.held.delete(k);
       this.lastRenewOk = sentAt;
       await this.deps.registry.heartbeat(this.o.nodeId, this.o.url(), sessions.hostedIds().length);
       if (this.fenced) {
@@ -180,7 +214,7 @@ export class ClusterNode implements NodeDirectory {
         this.kick();
       }
       for (const id of sessions.hostedIds()) {
-        if (!held.has(id) && !this.starting.has(id)) {
+        if (!held.has(id) && !this.starting.has(id) && !this.takenSince.has(id)) {
           this.log.warn({ sessionId: id }, 'lease lost: another node holds this session now; disconnecting');
           await sessions.leaseLost(id);
         }
@@ -188,7 +222,10 @@ export class ClusterNode implements NodeDirectory {
       // leftovers (e.g. from before a restart) that nothing here runs: give them back
       const hosted = new Set(sessions.hostedIds());
       const stray = [...held].filter((k) => k !== LEADER && !hosted.has(k) && !this.starting.has(k));
-      if (stray.length) await this.deps.leases.release(this.o.nodeId, stray);
+      if (stray.length) {
+        for (const k of stray) this.held.delete(k);
+        await this.deps.leases.release(this.o.nodeId, stray);
+      }
       this.leader = held.has(LEADER) || (await this.deps.leases.acquire(this.o.nodeId, [LEADER], this.o.leaseTtlMs)).has(LEADER);
       return true;
     } catch (err) {
@@ -203,6 +240,7 @@ export class ClusterNode implements NodeDirectory {
   private async selfFence(): Promise<void> {
     this.fenced = true;
     this.leader = false;
+    this.held.clear();
     const ids = this.sessions!.hostedIds();
     this.log.error({ sessions: ids.length }, 'lost the database: disconnecting every session so no number is ever connected twice');
     await Promise.all(ids.map((id) => this.sessions!.leaseLost(id)));
@@ -250,12 +288,18 @@ export class ClusterNode implements NodeDirectory {
     const mine = new Set(assigned.map((r) => r.id));
     const hosted = new Set(sessions.hostedIds());
 
-    const toStart = assigned.filter((r) => !hosted.has(r.id) && !this.starting.has(r.id));
+    // a lease this node already holds belongs to a session being started by an API call (or
+    // one whose runtime just went, released at the next renewal): taking it again would bump the
+    // epoch under a runtime that is using it
+    const toStart = assigned.filter((r) => !hosted.has(r.id) && !this.starting.has(r.id) && !this.held.has(r.id));
     if (toStart.length) {
       const epochs = await this.deps.leases.acquire(this.o.nodeId, toStart.map((r) => r.id), this.o.leaseTtlMs);
       const rows = toStart.filter((r) => epochs.has(r.id)).map((row) => ({ row, epoch: epochs.get(row.id)! }));
       if (rows.length) {
-        for (const { row } of rows) this.starting.add(row.id);
+        for (const { row } of rows) {
+          this.starting.add(row.id);
+          this.took(row.id);
+        }
         this.log.info({ count: rows.length, waiting: toStart.length - rows.length }, 'taking sessions');
         void sessions
           .host(rows, this.onProgress)

@@ -1,12 +1,12 @@
 import type { Logger } from '../core/logger.js';
-import type { SessionRepo, SessionRow } from '../sessions/index.js';
-import type { NodeRegistry } from './node-registry.js';
+import type { SessionRow } from '../sessions/index.js';
+import type { ClusterSessionRepo, NodeRegistryPort } from './cluster-ports.js';
 import { chooseNode, type Movable, type NodeLoad, planRebalance, type PlacementNeeds } from './placement.js';
 import type { ClusterSignals } from './redis-signals.js';
 
 export interface CoordinatorDeps {
-  db: NodeRegistry;
-  repo: SessionRepo;
+  db: Pick<NodeRegistryPort, 'list' | 'assignedCounts' | 'prune'>;
+  repo: Pick<ClusterSessionRepo, 'listOrphans' | 'reassign' | 'listOnNodes'>;
   signals: ClusterSignals;
   logger: Logger;
   options: { nodeId: string; leaseTtlMs: number; movesPerTick: number };
@@ -52,8 +52,11 @@ export class Coordinator {
       }
     }
 
-    // 2. draining nodes give their sessions away, a few per tick
-    let budget = this.deps.options.movesPerTick;
+    // 2. draining nodes give their sessions away, a few per tick; the moves per tick are shared
+    //    with rebalancing, drains first — and a drain moves at least one (it was asked for), even
+    //    when rebalancing is off (KIRIM_REBALANCE_MOVES=0)
+    const movesPerTick = this.deps.options.movesPerTick;
+    let budget = Math.max(1, movesPerTick);
     const draining = loads.filter((l) => l.status === 'draining' && l.assigned > 0).map((l) => l.id);
     for (const row of draining.length && budget ? await this.deps.repo.listOnNodes(draining, budget) : []) {
       const to = chooseNode(loads, needsOf(row));
@@ -65,6 +68,7 @@ export class Coordinator {
 
     // 3. rebalance the active nodes (a node joined, or some sessions ended): look only at the
     //    fullest nodes' sessions, and only when the spread is worth a move
+    budget = Math.min(budget, movesPerTick);
     const active = loads.filter((l) => l.status === 'active');
     if (budget > 0 && active.length > 1) {
       const share = (l: NodeLoad) => l.assigned / l.capacity;
@@ -88,7 +92,7 @@ export class Coordinator {
     return true;
   }
 
-  private async loads(nodes?: Awaited<ReturnType<NodeRegistry['list']>>): Promise<NodeLoad[]> {
+  private async loads(nodes?: Awaited<ReturnType<NodeRegistryPort['list']>>): Promise<NodeLoad[]> {
     const list = nodes ?? (await this.deps.db.list(this.deps.options.leaseTtlMs));
     const counts = await this.deps.db.assignedCounts();
     return list

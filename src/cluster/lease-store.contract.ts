@@ -69,7 +69,23 @@ export function runLeaseStoreContract(opts: LeaseContractOptions): void {
         await store.release('b', ['s1']);
         expect((await store.acquire('b', ['s1'], TTL)).size).toBe(0);
         await store.release('a', ['s1']);
+        expect(await store.holds('a', 's1', 1)).toBe(false);
+        expect(await store.renew('a', TTL)).toEqual(new Set());
         expect((await store.acquire('b', ['s1'], TTL)).size).toBe(1);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('epochs never go back: after a release the next holder gets a higher epoch than any before', async () => {
+      const { store, advance, cleanup } = await opts.create();
+      try {
+        await store.acquire('a', ['s1'], TTL);
+        await advance(TTL + 100);
+        expect((await store.acquire('b', ['s1'], TTL)).get('s1')).toBe(2); // took over an expired lease
+        await store.release('b', ['s1']); // then handed it over
+        expect((await store.acquire('c', ['s1'], TTL)).get('s1')).toBe(3);
+        expect(await store.get('s1')).toMatchObject({ holder: 'c', epoch: 3 });
       } finally {
         await cleanup();
       }

@@ -18,7 +18,11 @@ export interface LeaseStore {
   acquire(holder: string, keys: string[], ttlMs: number): Promise<Map<string, number>>;
   /** Extends all of `holder`'s live leases; returns the keys it still holds. */
   renew(holder: string, ttlMs: number): Promise<Set<string>>;
-  /** Gives keys back at once (a handover), so the next holder needn't wait for expiry. */
+  /**
+   * Gives keys back at once (a handover), so the next holder needn't wait for expiry. The lease
+   * ends but its epoch stays: epochs of a key only ever grow, or the next holder's state writes
+   * would look older than its predecessor's.
+   */
   release(holder: string, keys: string[]): Promise<void>;
   /** True when `holder` holds `key` at `epoch` and the lease has not expired. */
   holds(holder: string, key: string, epoch: number): Promise<boolean>;

@@ -32,7 +32,10 @@ export class MemoryLeaseStore implements LeaseStore {
   }
 
   async release(holder: string, keys: string[]): Promise<void> {
-    for (const k of keys) if (this.leases.get(k)?.holder === holder) this.leases.delete(k);
+    for (const k of keys) {
+      const l = this.leases.get(k);
+      if (l?.holder === holder) l.expiresAt = 0; // ended, epoch kept: the next holder's is higher
+    }
   }
 
   async holds(holder: string, key: string, epoch: number): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/index.js';
+import type { NodeRegistryPort } from './cluster-ports.js';
 import type { NodeView } from './node-directory.js';
 
 const NOW = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
@@ -17,7 +18,7 @@ export interface NodeRecord {
 }
 
 /** The `nodes` table: who is in the cluster, where to reach it, how full it is, and whether it is alive. */
-export class NodeRegistry {
+export class NodeRegistry implements NodeRegistryPort {
   constructor(private readonly db: Kysely<Database>) {}
 
   async register(n: { id: string; url: string | null; region: string | null; labels: Record<string, string>; capacity: number }): Promise<void> {

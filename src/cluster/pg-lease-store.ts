@@ -33,7 +33,8 @@ export class PgLeaseStore implements LeaseStore {
 
   async release(holder: string, keys: string[]): Promise<void> {
     if (!keys.length) return;
-    await this.db.deleteFrom('leases').where('holder', '=', holder).where('key', 'in', keys).execute();
+    // ended, not deleted: the row keeps its epoch, so the next holder's is higher (epochs never go back)
+    await this.db.updateTable('leases').set({ expires_at: 0 }).where('holder', '=', holder).where('key', 'in', keys).execute();
   }
 
   async holds(holder: string, key: string, epoch: number): Promise<boolean> {

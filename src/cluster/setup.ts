@@ -16,7 +16,7 @@ import { type ClusterSignals, noSignals, redisSignals } from './redis-signals.js
 export interface ClusterParts {
   node: ClusterNode;
   router: SessionRouter;
-  /** The store to use: fenced by the lease table when the store can't check epochs itself. */
+  /** The store to use: deletes checked against the lease table, and writes too when the store can't check epochs itself. */
   fence(store: StateStore): StateStore;
   /** Cross-node announcements (e.g. the webhook list changed). */
   signals: ClusterSignals;
@@ -73,13 +73,13 @@ export async function setupCluster(opts: {
       const owner = await node.ownerOf(row);
       if (!owner || owner.nodeId === nodeId) return null;
       if (!owner.alive || !owner.url) return { down: owner.nodeId };
-      return { url: owner.url };
+      return { url: owner.url, nodeId: owner.nodeId };
     },
   };
   return {
     node,
     router,
-    fence: (store) => (store.enforcesFence ? store : new FencedStateStore(store, leases, nodeId)),
+    fence: (store) => new FencedStateStore(store, leases, nodeId),
     signals,
     close: () => signals.close(),
   };

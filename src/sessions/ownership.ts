@@ -15,6 +15,11 @@ export interface SessionOwnership {
   acquire(sessionId: string): Promise<number | null>;
   /** This node stopped hosting a session: give its lease back at once. */
   release(sessionId: string): Promise<void>;
+  /**
+   * Asked (in memory, cheaply) before every connect and reconnect of a hosted session: whether
+   * this node's lease on it is still fresh. False once renewals have stalled — never redial then.
+   */
+  mayConnect(sessionId: string): boolean;
   /** Ask a node to look at its assignments now (no-op for this node or without a signal channel). */
   notify(nodeId: string): void;
 }
@@ -27,6 +32,7 @@ export function localOwnership(nodeId: string): SessionOwnership {
     place: async () => nodeId,
     acquire: async () => 0,
     release: async () => {},
+    mayConnect: () => true,
     notify: () => {},
   };
 }

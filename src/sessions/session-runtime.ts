@@ -31,6 +31,8 @@ export interface RuntimeDeps {
   backoff?: BackoffOptions;
   /** Shared by the node's sessions: spaces connection attempts (no reconnect storms). */
   pacer?: { turn(): Promise<void> };
+  /** Cluster: asked right before each connect and reconnect; false while this node's lease on the session is not fresh. */
+  mayConnect?: () => boolean;
   /** QR rounds (one connection's worth of refs each) before giving up and stopping. */
   maxQrRounds?: number;
   /** Whether status writes also set `sessions.node_id` (not in a cluster, where placement owns it). */
@@ -66,6 +68,8 @@ export class SessionRuntime {
   private applyChain: Promise<void> = Promise.resolve();
   private readonly waiters = new Set<() => void>();
   private readonly log: Logger;
+  /** Abandoned or shut down: this runtime never connects again (a start still in flight included). */
+  private ended = false;
 
   constructor(
     private readonly deps: RuntimeDeps,
@@ -192,8 +196,10 @@ export class SessionRuntime {
    */
   async abandon(): Promise<void> {
     const conn = this.conn;
+    this.ended = true;
     this.invalidate();
     this.status = 'stopped';
+    for (const w of this.waiters) w(); // a host() waiting for this connect attempt moves on
     if (conn) await conn.end().catch(() => undefined);
     this.state.discard();
   }
@@ -201,6 +207,7 @@ export class SessionRuntime {
   /** Graceful shutdown of this node: close the socket, flush state, leave `desired` as it is. */
   async shutdown(): Promise<void> {
     const conn = this.conn;
+    this.ended = true;
     this.invalidate();
     if (conn) await conn.end().catch((err) => this.log.warn({ err }, 'closing the connection failed'));
     else await this.state.flush();
@@ -270,6 +277,7 @@ export class SessionRuntime {
   }
 
   private async connect(): Promise<void> {
+    if (this.ended) return;
     const conn0 = this.conn;
     this.invalidate();
     if (conn0) await conn0.end().catch(() => undefined);
@@ -277,6 +285,13 @@ export class SessionRuntime {
     const alive = () => gen === this.generation;
     await this.deps.pacer?.turn();
     if (!alive()) return;
+    if (this.deps.mayConnect && !this.deps.mayConnect()) {
+      // the lease may have ended (renewals stalled, or the process was frozen): never dial then;
+      // the cluster node drops the session if it really lost it, else the retry connects
+      this.log.warn('not connecting: this node’s lease on the session is not fresh; trying again later');
+      this.scheduleReconnect();
+      return;
+    }
     try {
       const conn = await this.deps.engine.connect({
         sessionId: this.sessionId,
@@ -342,6 +357,7 @@ export class SessionRuntime {
   }
 
   private scheduleReconnect(): void {
+    if (this.ended) return;
     const delay = backoffDelay(this.attempts++, this.deps.backoff ?? DEFAULT_BACKOFF, this.deps.random);
     const gen = this.generation;
     this.log.info({ delay, attempt: this.attempts }, 'reconnecting after backoff');

@@ -80,7 +80,10 @@ export class SessionService {
       updated_at: now,
     };
     row.node_id = await this.ownership.place(row);
-    if (!row.node_id) row.last_error = 'no node has room for this session (capacity, labels); it starts when one does';
+    if (!row.node_id) {
+      const needs = row.labels ? ` with labels ${Object.entries(input.labels!).map(([k, v]) => `${k}=${v}`).join(',')}` : '';
+      row.last_error = `no live node${needs} has room for this session; it starts when one does`;
+    }
     await this.deps.repo.insert(row);
     await this.runWhereAssigned(row);
     return this.get(workspaceId, id);
@@ -316,6 +319,7 @@ export class SessionService {
           traffic,
           writesNode: !this.ownership.clustered,
           pacer: this.pacer,
+          mayConnect: () => this.ownership.mayConnect(row.id),
         },
         row.id,
         row.workspace_id,

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { ApiClient } from './api-client.js';
 import { openSse, type SseClient } from './sse.js';
@@ -96,6 +98,12 @@ export class TestCluster {
   async close(): Promise<void> {
     for (const s of this.streams) s.close();
     await Promise.all([...this.nodes.values()].map((n) => n.proc.stop('SIGKILL')));
+    // KIRIM_TEST_LOG_DIR=/tmp/x keeps each node's log (of its last run) for debugging a failure
+    const logDir = process.env.KIRIM_TEST_LOG_DIR;
+    if (logDir) {
+      fs.mkdirSync(logDir, { recursive: true });
+      for (const n of this.nodes.values()) fs.writeFileSync(path.join(logDir, `${this.name}-${n.id}.log`), n.proc.logs.join('\n'));
+    }
     await this.pg.drop();
     for (const d of this.dirs) d.cleanup();
   }
