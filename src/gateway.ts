@@ -93,6 +93,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     rootPublicKey: sandbox?.rootPublicKey,
     libraryLogLevel: config.logLevel === 'trace' ? 'debug' : 'fatal',
     logger,
+    qrTimeoutMs: config.qrTimeoutMs,
   });
 
   const sessions: SessionService = new SessionService({

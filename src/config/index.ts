@@ -54,6 +54,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Finished webhook deliveries are deleted after this many days; 0 keeps them. */
   webhookRetentionDays: number;
+  /** How long each QR code lives before the next one is shown; unset = Baileys' 60 s, then 20 s. */
+  qrTimeoutMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +116,12 @@ const schema = z.object({
   KIRIM_SEND_QUEUE_LIMIT: positiveInt.default(1000),
   KIRIM_WEBHOOK_RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).min(0, 'must be 0 (keep forever) or more').default(7),
   KIRIM_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  KIRIM_QR_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(1000, 'must be at least 1000 (1 s)')
+    .max(300_000, 'must be at most 300000 (5 min)')
+    .optional(),
 });
 
 /** Accepts a 32-byte key as hex (64 chars) or base64; null when it is neither. */
@@ -194,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sendQueueLimit: e.KIRIM_SEND_QUEUE_LIMIT,
     webhookRetentionDays: e.KIRIM_WEBHOOK_RETENTION_DAYS,
     maxBodyBytes: e.KIRIM_MAX_BODY_BYTES,
+    qrTimeoutMs: e.KIRIM_QR_TIMEOUT_MS,
   };
   return Object.freeze(config);
 }

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { keys } from '../../web/src/api/keys';
 import type { Chat, KirimEvent, Message, Session } from '../../web/src/api/types';
 import { applyEvent } from '../../web/src/lib/apply-event';
-import { chatTitle, formatPhone, groupPairingCode, jidPhone, relativeTime } from '../../web/src/lib/format';
+import { errorMessage, ApiError } from '../../web/src/api/client';
+import type { Delivery } from '../../web/src/api/types';
+import { asSentence, chatTitle, formatPhone, groupPairingCode, jidPhone, relativeTime } from '../../web/src/lib/format';
+import { failureReason, webhookHealth } from '../../web/src/lib/webhook-health';
+import { keepChatStatusesForward, keepStatusesForward, laterStatus } from '../../web/src/lib/message-status';
 
 const T = '2026-01-02T10:00:00.000Z';
 const session = (over: Partial<Session> = {}): Session => ({
@@ -102,5 +106,78 @@ describe('display helpers', () => {
     expect(relativeTime('2026-01-02T09:58:00.000Z', now)).toBe('2 min ago');
     expect(relativeTime('2026-01-02T10:00:30.000Z', now)).toBe('in 30 s');
     expect(relativeTime(null, now)).toBe('—');
+  });
+
+  it('shows the API’s messages as sentences', () => {
+    expect(asSentence("session 'ses_1' was not found")).toBe("Session 'ses_1' was not found.");
+    expect(asSentence('url: 127.0.0.1 is a loopback address')).toBe('URL: 127.0.0.1 is a loopback address.');
+    expect(asSentence('Already a sentence!')).toBe('Already a sentence!');
+    expect(asSentence("'to' must be phone digits")).toBe("'to' must be phone digits.");
+    expect(asSentence('identity is odd')).toBe('Identity is odd.'); // "id" only as a whole word
+    expect(errorMessage(new ApiError(409, 'session_not_open', "session is 'stopped'; messages can be sent only while it is 'open'"))).toBe(
+      "Session is 'stopped'; messages can be sent only while it is 'open'.",
+    );
+  });
+});
+
+describe('webhook health', () => {
+  const d = (over: Partial<Delivery>): Delivery => ({
+    id: 'dlv',
+    eventId: 'evt',
+    eventType: 'message.received',
+    status: 'delivered',
+    attempts: 1,
+    nextAttemptAt: null,
+    lastStatusCode: 200,
+    lastError: null,
+    createdAt: T,
+    updatedAt: T,
+    deliveredAt: T,
+    ...over,
+  });
+
+  it('has nothing to say before the first attempt', () => {
+    expect(webhookHealth([])).toMatchObject({ state: 'none', failing: 0, of: 0, last: null });
+    expect(webhookHealth([d({ status: 'pending', attempts: 0, lastStatusCode: null, deliveredAt: null })])).toMatchObject({ state: 'none', failing: 0, of: 1 });
+  });
+
+  it('judges by the newest attempted delivery and counts the failing ones', () => {
+    const retrying = d({ id: 'a', status: 'pending', attempts: 2, lastStatusCode: 500, deliveredAt: null });
+    const queued = d({ id: 'q', status: 'pending', attempts: 0, lastStatusCode: null, deliveredAt: null });
+    const dead = d({ id: 'b', status: 'failed', attempts: 9, lastStatusCode: null, lastError: 'connection refused', deliveredAt: null });
+    const ok = d({ id: 'c' });
+    expect(webhookHealth([queued, retrying, ok, dead])).toMatchObject({ state: 'failing', failing: 2, of: 4, last: retrying });
+    expect(webhookHealth([queued, ok, retrying])).toMatchObject({ state: 'ok', failing: 1, last: ok });
+    expect(failureReason(retrying)).toBe('HTTP 500');
+    expect(failureReason(dead)).toBe('connection refused');
+  });
+});
+
+describe('ticks only move forward', () => {
+  it('a late status does not undo a newer one; failed always lands', () => {
+    expect(laterStatus('read', 'delivered')).toBe('read');
+    expect(laterStatus('sent', 'delivered')).toBe('delivered');
+    expect(laterStatus('sent', 'failed')).toBe('failed');
+  });
+
+  it('a refetch answered with an older status keeps the one a live event brought', () => {
+    const live = [message({ id: 'msg_1', status: 'sent' })];
+    const stale = [message({ id: 'msg_1', status: 'pending' }), message({ id: 'msg_0', status: 'read' })];
+    expect(keepStatusesForward(live, stale).map((m) => [m.id, m.status])).toEqual([
+      ['msg_1', 'sent'],
+      ['msg_0', 'read'],
+    ]);
+    const newer = [message({ id: 'msg_1', status: 'delivered' })];
+    expect(keepStatusesForward(live, newer)[0].status).toBe('delivered');
+  });
+
+  it('applies to the chat previews and to message.status events too', () => {
+    const chat = '15550001111@s.whatsapp.net';
+    const c = (status: Message['status']): Chat => ({ chat, phone: null, lid: null, name: null, lastMessage: message({ status }), unread: 0, updatedAt: T });
+    expect(keepChatStatusesForward([c('read')], [c('sent')])[0].lastMessage?.status).toBe('read');
+    const qc = new QueryClient();
+    qc.setQueryData(keys.messages('ses_1', chat), [message({ status: 'read' })]);
+    applyEvent(qc, event('message.status', { messageId: 'msg_1', status: 'delivered', chat }));
+    expect(qc.getQueryData<Message[]>(keys.messages('ses_1', chat))![0].status).toBe('read');
   });
 });

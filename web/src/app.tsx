@@ -70,6 +70,8 @@ function Shell() {
       );
   }
   const wide = section === 'inbox';
+  // On a phone an open conversation gets the whole height: no tab bar under the composer.
+  const inConversation = section === 'inbox' && !!segments[2];
 
   return (
     <div className="min-h-dvh md:flex">
@@ -114,11 +116,11 @@ function Shell() {
         </div>
       </header>
 
-      <main id="main" className={`min-w-0 flex-1 md:pb-0 ${wide ? 'pb-16' : 'px-4 pt-6 pb-24 sm:px-6 lg:px-10 lg:py-8'}`}>
+      <main id="main" className={`min-w-0 flex-1 md:pb-0 ${wide ? (inConversation ? '' : 'pb-16') : 'px-4 pt-6 pb-24 sm:px-6 lg:px-10 lg:py-8'}`}>
         <div className={wide ? '' : 'mx-auto max-w-5xl'}>{screen}</div>
       </main>
 
-      <nav aria-label="Main" className="fixed inset-x-0 bottom-0 z-30 flex h-16 border-t border-zinc-200 bg-white md:hidden">
+      <nav aria-label="Main" className={`fixed inset-x-0 bottom-0 z-30 h-16 border-t border-zinc-200 bg-white md:hidden ${inConversation ? 'hidden' : 'flex'}`}>
         {nav.map((item) => {
           const active = section === item.path;
           const Icon = item.icon;

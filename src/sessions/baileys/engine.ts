@@ -19,6 +19,8 @@ export interface BaileysEngineOptions {
   queryTimeoutMs?: number;
   /** Where libsignal's console lines go (at debug, without the key material it attaches). */
   logger?: Logger;
+  /** Lifetime of every QR code (Baileys' `qrTimeout`); unset = 60 s for the first, 20 s for the next. */
+  qrTimeoutMs?: number;
 }
 
 const FIRST_QR_MS = 60_000;
@@ -65,7 +67,7 @@ export function createBaileysEngine(opts: BaileysEngineOptions = {}): Engine {
         fireInitQueries: true,
         generateHighQualityLinkPreview: false,
         defaultQueryTimeoutMs: opts.queryTimeoutMs ?? 30_000,
-        qrTimeout: undefined,
+        qrTimeout: opts.qrTimeoutMs,
         msgRetryCounterCache: shared.msgRetryCounterCache.view(sessionId),
         placeholderResendCache: shared.placeholderResendCache.view(sessionId),
         callOfferCache: shared.callOfferCache.view(sessionId),
@@ -80,7 +82,7 @@ export function createBaileysEngine(opts: BaileysEngineOptions = {}): Engine {
       sock.ev.on('creds.update', () => auth.credsChanged());
       sock.ev.on('connection.update', (u: Partial<ConnectionState>) => {
         if (u.qr) {
-          const ttl = qrCount === 0 ? FIRST_QR_MS : NEXT_QR_MS;
+          const ttl = opts.qrTimeoutMs ?? (qrCount === 0 ? FIRST_QR_MS : NEXT_QR_MS);
           qrCount++;
           listener.qr(u.qr, new Date(Date.now() + ttl));
         }

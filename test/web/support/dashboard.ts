@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const WEB_DIR = path.join(ROOT, 'web');
@@ -67,7 +67,12 @@ export async function desktopContext(browser: Browser): Promise<BrowserContext> 
   return context;
 }
 
-export function screenshotPath(name: string): string {
+/**
+ * Saves docs/screenshots/<name>.png — only with KIRIM_SCREENSHOTS=1, so an ordinary test run leaves
+ * the tracked pictures alone (`KIRIM_SCREENSHOTS=1 npx vitest run test/web/dashboard.test.ts` renews them).
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.KIRIM_SCREENSHOTS !== '1') return;
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  return path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled' });
 }

@@ -14,6 +14,7 @@ import type {
   SimStats,
   Webhook,
 } from './types';
+import { asSentence } from '../lib/format';
 
 /** An answer that was not 2xx, carrying the API's own `{error:{code,message}}` words. */
 export class ApiError extends Error {
@@ -27,12 +28,12 @@ export class ApiError extends Error {
   }
 }
 
-/** The words to show a person for any failure. */
+/** The words to show a person for any failure, as a sentence. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) return asSentence(err.message);
   if (err instanceof TypeError) return 'Could not reach the gateway. Check that it is running and try again.';
-  if (err instanceof Error) return err.message;
-  return String(err);
+  if (err instanceof Error) return asSentence(err.message);
+  return asSentence(String(err));
 }
 
 const enc = encodeURIComponent;
@@ -129,6 +130,8 @@ export function createApi({ key, baseUrl = '', onUnauthorized }: ApiOptions) {
         call<{ messages: SimInboxMessage[] }>('GET', `/v1/sandbox/admin/contacts/${enc(phone)}/inbox`).then((r) => r.messages),
       readAsContact: (phone: string, messageIds: string[]) => call<unknown>('POST', `/v1/sandbox/admin/contacts/${enc(phone)}/read`, { messageIds }),
       accounts: () => call<{ accounts: SimAccount[] }>('GET', '/v1/sandbox/admin/accounts').then((r) => r.accounts),
+      /** The simulated phone unlinks all its devices, as Settings → Linked devices → Log out would. */
+      logoutAccount: (phone: string) => call<{ phone: string; removedDevices: number }>('POST', `/v1/sandbox/admin/accounts/${enc(phone)}/logout`),
       stats: () => call<SimStats>('GET', '/v1/sandbox/admin/stats'),
     },
   };

@@ -1,5 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
+import { replaceEqualDeep, useQuery } from '@tanstack/react-query';
 import { useApi } from '../lib/auth';
+import { keepChatStatusesForward, keepStatusesForward } from '../lib/message-status';
+import type { Chat, Message } from './types';
 import { ApiError } from './client';
 import { keys } from './keys';
 
@@ -34,7 +36,12 @@ export function useQr(sessionId: string | null, enabled: boolean) {
 
 export function useChats(sessionId: string | null) {
   const api = useApi();
-  return useQuery({ queryKey: keys.chats(sessionId ?? ''), queryFn: () => api.chats.list(sessionId!), enabled: !!sessionId });
+  return useQuery({
+    queryKey: keys.chats(sessionId ?? ''),
+    queryFn: () => api.chats.list(sessionId!),
+    enabled: !!sessionId,
+    structuralSharing: (old, fresh) => replaceEqualDeep(old, keepChatStatusesForward(old as Chat[] | undefined, fresh as Chat[])),
+  });
 }
 
 export function useMessages(sessionId: string | null, chat: string | null) {
@@ -43,6 +50,8 @@ export function useMessages(sessionId: string | null, chat: string | null) {
     queryKey: keys.messages(sessionId ?? '', chat ?? ''),
     queryFn: () => api.messages.history(sessionId!, chat!, 200),
     enabled: !!sessionId && !!chat,
+    // ticks only move forward, whichever of a refetch and a live event lands last
+    structuralSharing: (old, fresh) => replaceEqualDeep(old, keepStatusesForward(old as Message[] | undefined, fresh as Message[])),
   });
 }
 
@@ -57,6 +66,8 @@ export function useDeliveries(webhookId: string | null) {
     queryKey: keys.deliveries(webhookId ?? ''),
     queryFn: () => api.webhooks.deliveries(webhookId!),
     enabled: !!webhookId,
+    // Shared by the list's health line and the Deliveries page: opening either shows fresh ones.
+    staleTime: 0,
     refetchInterval: 5_000,
   });
 }

@@ -115,6 +115,7 @@ export interface Delivery {
   lastStatusCode: number | null;
   lastError: string | null;
   createdAt: string;
+  updatedAt: string;
   deliveredAt: string | null;
 }
 

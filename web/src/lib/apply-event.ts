@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { keys } from '../api/keys';
 import type { Chat, KirimEvent, Message, Session } from '../api/types';
+import { laterStatus } from './message-status';
 
 /** Applies one gateway event to the query cache, so every screen updates without a reload. */
 export function applyEvent(qc: QueryClient, event: KirimEvent) {
@@ -65,7 +66,7 @@ export function applyEvent(qc: QueryClient, event: KirimEvent) {
       const patch = (m: Message): Message => {
         if (m.id !== data.messageId) return m;
         known = true;
-        return { ...m, status: data.status, error: data.error ?? m.error };
+        return { ...m, status: laterStatus(m.status, data.status), error: data.error ?? m.error };
       };
       qc.setQueriesData<Message[]>({ queryKey: keys.messagesOf(sid) }, (list) => list?.map(patch));
       // A message this tab has not seen (sent through the API by something else): fetch it.

@@ -59,6 +59,18 @@ export function groupPairingCode(code: string): string {
   return c.length === 8 ? `${c.slice(0, 4)}-${c.slice(4)}` : c;
 }
 
+/**
+ * The API's messages are written like log lines ("session 'x' was not found"); shown to a person
+ * they read as a sentence: a capital first letter and a full stop.
+ */
+export function asSentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const acronym = t.match(/^(url|qr|id|json|api)\b/);
+  const capitalised = acronym ? acronym[1].toUpperCase() + t.slice(acronym[1].length) : /^[a-z]/.test(t) ? t[0].toUpperCase() + t.slice(1) : t;
+  return /[.!?…]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
 /** Digits only, for phone inputs that accept '+62 812-…'. */
 export function digitsOnly(value: string): string {
   return value.replace(/\D/g, '');

@@ -43,7 +43,7 @@ export function ClusterScreen() {
           <ul className="grid gap-4 md:grid-cols-2" aria-label="Nodes">
             {nodes.data.map((n) => (
               <li key={n.id}>
-                <NodeCard node={n} onDrain={() => setDraining(n)} />
+                <NodeCard node={n} only={nodes.data.length === 1} onDrain={() => setDraining(n)} />
               </li>
             ))}
           </ul>
@@ -77,7 +77,7 @@ export function ClusterScreen() {
   );
 }
 
-function NodeCard({ node: n, onDrain }: { node: ClusterNode; onDrain(): void }) {
+function NodeCard({ node: n, only, onDrain }: { node: ClusterNode; only: boolean; onDrain(): void }) {
   const pct = n.capacity > 0 ? Math.min(100, (n.sessions / n.capacity) * 100) : 0;
   const barColor = pct > 90 ? 'bg-red-500' : pct > 70 ? 'bg-amber-500' : 'bg-accent-500';
   const tone = STATUS_TONE[n.status as keyof typeof STATUS_TONE] ?? 'zinc';
@@ -126,8 +126,19 @@ function NodeCard({ node: n, onDrain }: { node: ClusterNode; onDrain(): void }) 
           </dd>
         </div>
       </dl>
-      <div className="mt-5 flex justify-end border-t border-zinc-100 pt-4">
-        <Button size="sm" onClick={onDrain} disabled={n.status !== 'active'} aria-label={`Drain node ${n.id}`}>
+      <div className="mt-5 flex items-center justify-end gap-3 border-t border-zinc-100 pt-4">
+        {only && (
+          <p id={`drain-why-${n.id}`} className="text-right text-xs text-zinc-500">
+            The only node: its devices have nowhere to move to.
+          </p>
+        )}
+        <Button
+          size="sm"
+          onClick={onDrain}
+          disabled={only || n.status !== 'active'}
+          aria-label={`Drain node ${n.id}`}
+          aria-describedby={only ? `drain-why-${n.id}` : undefined}
+        >
           Drain
         </Button>
       </div>

@@ -42,7 +42,14 @@ export function Conversation({ session, chat, backTo }: { session: Session; chat
       });
   }, [api, qc, session.id, chat, unread, info, visible]);
 
-  const ordered = useMemo(() => chronological(messages.data ?? []), [messages.data]);
+  // Messages typed here that the gateway has not accepted yet (or refused), shown until it answers —
+  // or until its stored copy shows up first (a live event can beat the answer).
+  const [outbox, setOutbox] = useState<Outgoing[]>([]);
+  const ordered = useMemo(() => {
+    const stored = messages.data ?? [];
+    const waiting = outbox.filter((o) => !stored.some((m) => m.direction === 'out' && m.text === o.message.text && !o.before.includes(m.id)));
+    return chronological([...waiting.map((o) => o.message), ...stored]);
+  }, [outbox, messages.data]);
 
   // Keep the newest message in view when it arrives, unless the person scrolled up to read.
   const scroller = useRef<HTMLDivElement>(null);
@@ -91,7 +98,7 @@ export function Conversation({ session, chat, backTo }: { session: Session; chat
         )}
       </div>
 
-      <Composer session={session} chat={chat} onSent={() => (pinned.current = true)} />
+      <Composer session={session} chat={chat} onOutbox={setOutbox} onSent={() => (pinned.current = true)} />
     </>
   );
 }
@@ -144,7 +151,14 @@ function MessageBubble({ message: m, dayBreak }: { message: Message; dayBreak: b
   );
 }
 
-function Composer({ session, chat, onSent }: { session: Session; chat: string; onSent(): void }) {
+/** A message being sent from this tab, and the stored messages with the same text when it was typed. */
+interface Outgoing {
+  message: Message;
+  before: string[];
+}
+type OutboxUpdate = (update: (outbox: Outgoing[]) => Outgoing[]) => void;
+
+function Composer({ session, chat, onOutbox, onSent }: { session: Session; chat: string; onOutbox: OutboxUpdate; onSent(): void }) {
   const api = useApi();
   const qc = useQueryClient();
   const toast = useToast();
@@ -177,19 +191,20 @@ function Composer({ session, chat, onSent }: { session: Session; chat: string; o
       status: 'pending',
       timestamp: now,
     };
-    qc.setQueryData<Message[]>(key, (list) => [optimistic, ...(list ?? [])]);
+    const before = (qc.getQueryData<Message[]>(key) ?? []).filter((m) => m.text === body).map((m) => m.id);
+    onOutbox((o) => [{ message: optimistic, before }, ...o]);
     setText('');
     setSending(true);
     onSent();
     try {
       const res = await api.messages.send(session.id, chat, body);
-      qc.setQueryData<Message[]>(key, (list) => {
-        const rest = (list ?? []).filter((m) => m.id !== res.id);
-        return rest.map((m) => (m.id === tempId ? { ...m, id: res.id, waId: res.waId, status: res.status } : m));
-      });
+      // Unless a live event or a refetch brought the stored message first (as new as this answer, or newer).
+      const stored: Message = { ...optimistic, id: res.id, waId: res.waId, status: res.status };
+      qc.setQueryData<Message[]>(key, (list) => (list?.some((m) => m.id === res.id) ? list : [stored, ...(list ?? [])]));
+      onOutbox((o) => o.filter((x) => x.message.id !== tempId));
     } catch (err) {
       const reason = errorMessage(err);
-      qc.setQueryData<Message[]>(key, (list) => list?.map((m) => (m.id === tempId ? { ...m, status: 'failed', error: reason } : m)));
+      onOutbox((o) => o.map((x) => (x.message.id === tempId ? { ...x, message: { ...x.message, status: 'failed', error: reason } } : x)));
       toast(reason, 'error');
     } finally {
       setSending(false);

@@ -4,7 +4,7 @@ import { errorMessage } from '../api/client';
 import { keys, useSessions } from '../api/queries';
 import type { Session } from '../api/types';
 import { useApi } from '../lib/auth';
-import { formatPhone, relativeTime } from '../lib/format';
+import { asSentence, formatPhone, relativeTime } from '../lib/format';
 import { Link, useTitle } from '../lib/router';
 import { useNow } from '../lib/use-now';
 import { ConfirmDialog, Dialog } from '../components/dialog';
@@ -47,7 +47,7 @@ export function DevicesScreen() {
 
   return (
     <>
-      <PageHeader title="Devices" description="Your linked WhatsApp numbers. Each stays connected until you log it out." actions={list.length > 0 && addButton} />
+      <PageHeader title="Devices" description="Each device is a WhatsApp number linked to kirim. It stays connected until you log it out." actions={list.length > 0 && addButton} />
 
       {sessions.isPending ? (
         <SkeletonRows rows={3} label="Loading devices" />
@@ -55,7 +55,7 @@ export function DevicesScreen() {
         <ErrorNotice title="Could not load devices" error={errorMessage(sessions.error)} onRetry={() => void sessions.refetch()} />
       ) : list.length === 0 ? (
         <EmptyState icon={<PhoneIcon />} title="No devices yet" action={addButton}>
-          Link a WhatsApp number by scanning a QR code with your phone. It takes a minute.
+          Add a device, then scan its QR code with WhatsApp on your phone. It takes a minute.
         </EmptyState>
       ) : (
         <Card>
@@ -184,7 +184,7 @@ function DeviceRow({
               <AlertIcon className="mt-0.5 size-4 shrink-0" />
               <span>
                 <span className="sr-only">Last error: </span>
-                {s.lastError}
+                {asSentence(s.lastError!)}
               </span>
             </p>
           )}
@@ -207,6 +207,10 @@ function DeviceRow({
         {running ? (
           <Button size="sm" variant="ghost" onClick={onStop} aria-label={`Stop ${s.name || 'device'}`}>
             Stop
+          </Button>
+        ) : s.status === 'logged_out' ? (
+          <Button size="sm" variant="primary" onClick={onStart} aria-label={`Link ${s.name || 'device'} again`}>
+            <QrIcon className="size-4" /> Link again
           </Button>
         ) : (
           <Button size="sm" variant="ghost" onClick={onStart} aria-label={`Start ${s.name || 'device'}`}>

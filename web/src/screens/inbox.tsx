@@ -54,7 +54,7 @@ export function InboxScreen({ sessionId, chat }: { sessionId: string | null; cha
             </Link>
           }
         >
-          Link a WhatsApp number first; its conversations will show up here.
+          Add a device first; its conversations show up here.
         </EmptyState>
       </div>
     );
@@ -62,7 +62,7 @@ export function InboxScreen({ sessionId, chat }: { sessionId: string | null; cha
   if (!session) return null;
 
   return (
-    <div className="flex h-[calc(100dvh-7.5rem)] bg-white md:h-dvh">
+    <div className={`flex bg-white md:h-dvh ${chat ? 'h-[calc(100dvh-3.5rem)]' : 'h-[calc(100dvh-7.5rem)]'}`}>
       <aside className={`w-full flex-col border-zinc-200 md:flex md:border-r md:w-80 lg:w-96 ${chat ? 'hidden' : 'flex'}`} aria-label="Chats">
         <ChatList session={session} sessions={list} activeChat={chat} />
       </aside>

@@ -4,7 +4,7 @@ import { ApiError, errorMessage } from '../api/client';
 import { keys, useQr, useSandbox, useSessions } from '../api/queries';
 import type { Session } from '../api/types';
 import { useApi } from '../lib/auth';
-import { digitsOnly, formatPhone, groupPairingCode } from '../lib/format';
+import { asSentence, digitsOnly, formatPhone, groupPairingCode } from '../lib/format';
 import { Link } from '../lib/router';
 import { useNow } from '../lib/use-now';
 import { Dialog } from '../components/dialog';
@@ -26,8 +26,11 @@ export interface LinkDeviceDialogProps {
 /**
  * "Add device": name it, then link it by scanning a live QR (it rotates via session.qr events)
  * or by typing an 8-character pairing code on the phone. Says "Connected" once the status is open.
+ * For a device that exists already (waiting for a scan, or logged out) it is "Link <name>".
  */
 export function LinkDeviceDialog({ open, onClose, sessionId: existing = null }: LinkDeviceDialogProps) {
+  const sessions = useSessions();
+  const existingName = existing ? sessions.data?.find((s) => s.id === existing)?.name : undefined;
   const [sessionId, setSessionId] = useState<string | null>(existing);
   const [method, setMethod] = useState<Method>('qr');
   const [phone, setPhone] = useState('');
@@ -41,7 +44,7 @@ export function LinkDeviceDialog({ open, onClose, sessionId: existing = null }: 
   }, [open, existing]);
 
   return (
-    <Dialog open={open} onClose={onClose} title={sessionId ? 'Link your WhatsApp number' : 'Add WhatsApp number'} size="md">
+    <Dialog open={open} onClose={onClose} title={existing ? `Link ${existingName || 'device'}` : 'Add device'} size="md">
       {sessionId ? (
         <LinkStep sessionId={sessionId} method={method} phone={phone} onMethod={setMethod} onPhone={setPhone} onClose={onClose} />
       ) : (
@@ -196,7 +199,7 @@ function LinkStep({
       <div className="space-y-4">
         <ErrorNotice
           title={status === 'failed' ? 'Linking failed' : status === 'stopped' ? 'This device is stopped' : 'This device was logged out'}
-          error={session?.lastError || 'Start it again to get a new QR code.'}
+          error={session?.lastError ? asSentence(session.lastError) : 'Start it again to get a new QR code.'}
         />
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Close</Button>

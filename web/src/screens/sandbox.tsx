@@ -243,19 +243,20 @@ function Stats() {
   const api = useApi();
   const stats = useQuery({ queryKey: keys.simStats, queryFn: api.sandbox.stats, refetchInterval: 5_000 });
   const items = [
-    ['Open connections', stats.data?.connections],
-    ['Handshakes', stats.data?.handshakes],
-    ['Messages routed', stats.data?.messages],
-    ['Conflicts', stats.data?.conflicts],
+    ['Open connections', stats.data?.connections, 'Devices connected to the simulator right now.'],
+    ['Handshakes', stats.data?.handshakes, 'Times a device logged in over the encrypted WhatsApp protocol.'],
+    ['Messages routed', stats.data?.messages, 'Messages the simulator carried between phones and devices.'],
+    ['Conflicts', stats.data?.conflicts, 'Times one device was connected twice at once; should stay 0.'],
   ] as const;
   if (stats.isError) return <ErrorNotice title="Could not read the simulator's stats" error={errorMessage(stats.error)} />;
   return (
     <section aria-label="Simulator stats">
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
-        {items.map(([label, value]) => (
+        {items.map(([label, value, meaning]) => (
           <div key={label} className="rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs">
             <dt className="text-xs font-medium text-zinc-500">{label}</dt>
             <dd className="mt-1 text-2xl font-semibold text-zinc-900 tabular-nums">{value ?? <Skeleton className="h-7 w-10" />}</dd>
+            <dd className="mt-1 text-xs text-zinc-500">{meaning}</dd>
           </div>
         ))}
       </dl>
@@ -265,9 +266,27 @@ function Stats() {
 
 function Accounts() {
   const api = useApi();
+  const qc = useQueryClient();
+  const toast = useToast();
   const accounts = useQuery({ queryKey: keys.simAccounts, queryFn: api.sandbox.accounts, refetchInterval: 10_000 });
+  const [busy, setBusy] = useState<string | null>(null);
+  const logout = async (phone: string) => {
+    setBusy(phone);
+    try {
+      const res = await api.sandbox.logoutAccount(phone);
+      toast(`${formatPhone(phone)} logged out ${res.removedDevices} device${res.removedDevices === 1 ? '' : 's'}`);
+      void qc.invalidateQueries({ queryKey: keys.simAccounts });
+    } catch (err) {
+      toast(errorMessage(err), 'error');
+    } finally {
+      setBusy(null);
+    }
+  };
   return (
-    <Section title="Simulated phones" description="Accounts on the simulated network that linked one of your devices.">
+    <Section
+      title="Simulated phones"
+      description="Accounts on the simulated network that linked one of your devices. Log one out to see what happens when a phone removes its linked devices."
+    >
       {accounts.isPending ? (
         <Skeleton className="h-12 w-full" />
       ) : accounts.isError ? (
@@ -282,8 +301,13 @@ function Accounts() {
                 <span className="font-mono text-zinc-900">{formatPhone(a.phone)}</span>
                 {a.pushName && <span className="ml-2 text-zinc-600">{a.pushName}</span>}
               </span>
-              <span className="text-xs text-zinc-500">
-                {a.onlineDevices ?? 0} device{a.onlineDevices === 1 ? '' : 's'} online
+              <span className="flex items-center gap-2">
+                <span className="text-xs text-zinc-500">
+                  {a.onlineDevices ?? 0} device{a.onlineDevices === 1 ? '' : 's'} online
+                </span>
+                <Button size="sm" variant="ghost" busy={busy === a.phone} onClick={() => void logout(a.phone)} aria-label={`Log out the devices linked to ${formatPhone(a.phone)}`}>
+                  Log out devices
+                </Button>
               </span>
             </li>
           ))}

@@ -7,6 +7,7 @@ import { useApi } from '../lib/auth';
 import { formatDateTime, relativeTime } from '../lib/format';
 import { Link, useTitle } from '../lib/router';
 import { useNow } from '../lib/use-now';
+import { failureReason, webhookHealth } from '../lib/webhook-health';
 import { ConfirmDialog, Dialog } from '../components/dialog';
 import { AlertIcon, BackIcon, PlusIcon, RefreshIcon, WebhookIcon } from '../components/icons';
 import { CopyButton } from '../components/copy-button';
@@ -95,6 +96,7 @@ function WebhookList() {
                     {!w.events || w.events.length === EVENT_TYPES.length ? <Badge>All events</Badge> : w.events.map((e) => <Badge key={e}>{e}</Badge>)}
                     {w.enabled === false && <Badge tone="red">Disabled</Badge>}
                   </div>
+                  <HealthLine webhookId={w.id} />
                   {w.enabled === false && (
                     <p className="mt-2 text-sm text-red-700">
                       {w.disabledReason || 'kirim stopped sending to this URL.'}{' '}
@@ -154,6 +156,32 @@ function WebhookList() {
         </p>
       </ConfirmDialog>
     </>
+  );
+}
+
+/** "Last delivery OK 2 min ago · 1 failed of the last 3", from the webhook's newest deliveries. */
+function HealthLine({ webhookId }: { webhookId: string }) {
+  const deliveries = useDeliveries(webhookId);
+  useNow(10_000);
+  if (deliveries.isPending) return <p className="mt-2 text-sm text-zinc-500">Checking deliveries…</p>;
+  if (deliveries.isError) return <p className="mt-2 text-sm text-zinc-500">Delivery health unavailable: {errorMessage(deliveries.error)}</p>;
+  const h = webhookHealth(deliveries.data);
+  const dot = h.state === 'ok' ? 'bg-accent-500' : h.state === 'failing' ? 'bg-red-500' : 'bg-zinc-300';
+  const text =
+    h.state === 'none'
+      ? 'No deliveries yet'
+      : h.state === 'ok'
+        ? `Last delivery OK ${relativeTime(h.last!.deliveredAt ?? h.last!.updatedAt)}`
+        : `Last delivery failed (${failureReason(h.last!)}) ${relativeTime(h.last!.updatedAt)}`;
+  return (
+    <p className={`mt-2 flex items-center gap-1.5 text-sm ${h.state === 'failing' ? 'text-red-700' : 'text-zinc-600'}`} data-testid="webhook-health" data-state={h.state}>
+      <span className={`size-2 shrink-0 rounded-full ${dot}`} aria-hidden="true" />
+      <span>
+        <span className="sr-only">Health: </span>
+        {text}
+        {h.failing > 0 && ` · ${h.failing} failed of the last ${h.of}`}
+      </span>
+    </p>
   );
 }
 
