@@ -15,7 +15,7 @@ import { createApp, type App } from './api/app.js';
 import { localNodeDirectory } from './cluster/index.js';
 import { SessionRepo, SessionService } from './sessions/index.js';
 import { createBaileysEngine } from './sessions/baileys/engine.js';
-import { createStateStore, keyringSealer, loadKeyring, StateVault } from './state-store/index.js';
+import { createStateStore, FsStateStore, keyringSealer, loadKeyring, spillStateRoot, StateVault } from './state-store/index.js';
 import { ContactDirectory, MessageRepo, MessageService } from './messages/index.js';
 import { chatRoutes, messageRoutes } from './api/routes/messages.js';
 import { sandboxRoutes } from './api/routes/sandbox.js';
@@ -82,7 +82,9 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
   const rawStore = createStateStore(config.stateStore, { dataDir: config.dataDir, db, logger });
   const store = cluster ? cluster.fence(rawStore) : rawStore;
   // a write refused for a stale epoch: another node owns the session now
-  const vault = new StateVault({ store, keyring, logger, clock, onFenceLost: (ref) => void sessions.leaseLost(ref.sessionId) });
+  // what the store does not take by the end of a shutdown is spilled to the data dir, and replayed below
+  const spill = new FsStateStore(spillStateRoot(config.dataDir));
+  const vault = new StateVault({ store, keyring, logger, clock, spill, onFenceLost: (ref) => void sessions.leaseLost(ref.sessionId) });
 
   let sandbox: Sandbox | undefined;
   if (config.sandbox || config.sandboxUrl) {
@@ -159,7 +161,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
       async report() {
         const backlog = vault.backlog();
         return {
-          status: backlog.failing > 0 ? 'degraded' : 'ok',
+          status: backlog.failing > 0 || backlog.spilled > 0 ? 'degraded' : 'ok',
           node: nodeId,
           sessions: sessions.liveCount(),
           stateStore: { kind: store.kind, ...backlog },
@@ -208,6 +210,9 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     lastRestore = p;
     events.publish(makeEvent('node.restore', ALL_WORKSPACES, '', { node: nodeId, ...p }, clock));
   };
+  // state spilled at the last shutdown goes back to the store first (in cluster mode under a lease)
+  const ownership = cluster?.node.ownership;
+  await vault.replaySpills(ownership && { acquire: (ref) => ownership.acquire(ref.sessionId), release: (ref) => ownership.release(ref.sessionId) });
   // embedded: reconnect every saved session; cluster: take the sessions the cluster assigns here
   const restored = cluster ? cluster.node.start(sessions, onRestore) : sessions.restore(onRestore);
   if (cluster) await restored;
@@ -233,6 +238,7 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
     close() {
       closing ??= (async () => {
         ready = false;
+        vault.beginShutdown(); // from here, writing state waits for the store only so long, then it is spilled
         if (server) {
           const s = server;
           await new Promise<void>((resolve) => {

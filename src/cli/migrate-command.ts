@@ -1,4 +1,4 @@
-import { copyStates, refKey } from '../state-store/index.js';
+import { copyStates, FsStateStore, refKey, spillStateRoot } from '../state-store/index.js';
 import type { CliContext } from './cli-context.js';
 import { parseArgs, UsageError } from './parse-args.js';
 import { progressPrinter } from './progress.js';
@@ -32,5 +32,12 @@ export async function migrateCommand(argv: string[], ctx: CliContext): Promise<n
     },
   });
   stdout.write(`migrate: ${r.copied} of ${r.total} copied and verified, ${r.deleted} source copies deleted, ${r.failed.length} failed\n`);
+  // state a shutdown during an outage spilled locally is in no store yet (state-spill.ts)
+  const spillDir = spillStateRoot(ctx.config.dataDir);
+  let spilled = 0;
+  for await (const _ of new FsStateStore(spillDir).list()) spilled++;
+  if (spilled > 0) {
+    stdout.write(`migrate: note: newer state of ${spilled} session(s) is spilled in ${spillDir}, not in any store yet; a gateway started on this data dir writes it to its store\n`);
+  }
   return r.failed.length > 0 ? 1 : 0;
 }

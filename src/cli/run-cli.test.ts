@@ -18,6 +18,7 @@ import {
   Keyring,
   keyringSealer,
   S3StateStore,
+  spillStateRoot,
   type StateRef,
   type StateStore,
 } from '../state-store/index.js';
@@ -35,18 +36,26 @@ function snapshot(i: number): AuthSnapshot {
   };
 }
 
-async function run(argv: string[], env: Record<string, string>, cwd?: string) {
+async function run(argv: string[], env: Record<string, string>, cwd?: string, now?: () => number) {
   let out = '';
   let err = '';
   const code = await runCli(argv, {
     env,
     cwd,
+    now,
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
     logger: silentLogger,
   });
   return { code, out, err };
 }
+
+/** A clock that moves one second each time it is read: every copy is a second apart, so each prints progress. */
+const secondPerCall = () => {
+  let t = 0;
+  return () => (t += 1_000);
+};
+const progressLines = (out: string, label: string) => out.split('\n').filter((l) => new RegExp(`^${label}: \\d+/\\d+$`).test(l));
 
 /** Seeds `n` sessions into `store` under `keyring`; returns each session's plaintext hash. */
 async function seed(store: StateStore, keyring: Keyring, refs: StateRef[]): Promise<Map<string, string>> {
@@ -133,6 +142,73 @@ describe('kirim CLI', () => {
     await s3s.close();
   });
 
+  it('moves fs → s3 directly (the README example), printing progress as it goes; a broken session is reported, the rest copied', async () => {
+    const dir = dataDir();
+    const key = hexKey();
+    const keyring = new Keyring(Buffer.from(key, 'hex'));
+    const fsStore = new FsStateStore(fsStateRoot(dir));
+    const refs = [...REFS, { workspaceId: 'acme', sessionId: 'ses_d' }, { workspaceId: 'acme', sessionId: 'ses_e' }];
+    const original = await seed(fsStore, keyring, refs);
+    await fsStore.write({ workspaceId: 'default', sessionId: 'ses_broken' }, Buffer.from('KSTE garbage'));
+    const env = { KIRIM_DATA_DIR: dir, KIRIM_STATE_KEY: key, ...s3Env, S3_ENDPOINT: s3.endpoint };
+
+    const r = await run(['state', 'migrate', '--to', 's3://kirim-cli/direct'], env, undefined, secondPerCall());
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toBe(`migrate: fs:${fsStateRoot(dir)} → s3://kirim-cli/direct`);
+    expect(progressLines(r.out, 'migrate')).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6'].map((p) => `migrate: ${p}`));
+    expect(r.out).toContain('migrate: 5 of 6 copied and verified, 0 source copies deleted, 1 failed');
+    expect(r.err).toMatch(/^migrate: default\/ses_broken failed: .+\n$/);
+    const target = s3Store('direct');
+    try {
+      expect(await contents(target, keyring)).toEqual(original);
+    } finally {
+      await target.close();
+    }
+    // the source is untouched, the broken one included
+    expect((await fsStore.read({ workspaceId: 'default', sessionId: 'ses_broken' }))?.toString()).toBe('KSTE garbage');
+
+    expect(r.out).not.toContain('spilled');
+
+    // at a steady clock only the first and the last are printed; state spilled at a shutdown is pointed out
+    await fsStore.delete({ workspaceId: 'default', sessionId: 'ses_broken' });
+    await new FsStateStore(spillStateRoot(dir)).write(REFS[0], Buffer.from('spilled envelope'));
+    const quiet = await run(['state', 'migrate', '--to', 's3://kirim-cli/direct2'], env, undefined, () => 0);
+    expect(quiet.code).toBe(0);
+    expect(progressLines(quiet.out, 'migrate')).toEqual(['migrate: 1/5', 'migrate: 5/5']);
+    expect(quiet.out).toContain(`migrate: note: newer state of 1 session(s) is spilled in ${spillStateRoot(dir)}, not in any store yet`);
+  });
+
+  it('moves s3 → db (SQLite) → fs with --delete-source, each step verified', async () => {
+    const dir = dataDir();
+    const key = hexKey();
+    const keyring = new Keyring(Buffer.from(key, 'hex'));
+    const source = s3Store('from-s3/state');
+    const original = await seed(source, keyring, REFS);
+    const env = { KIRIM_DATA_DIR: dir, KIRIM_STATE_KEY: key, KIRIM_STATE_STORE: 'db', ...s3Env, S3_ENDPOINT: s3.endpoint };
+
+    const toDb = await run(['state', 'migrate', '--from', 's3://kirim-cli/from-s3/state', '--to', 'db', '--delete-source'], env);
+    expect(toDb.err).toBe('');
+    expect(toDb.code).toBe(0);
+    expect(toDb.out).toContain('migrate: s3://kirim-cli/from-s3/state → db:sqlite (deleting each source after its copy is verified)');
+    expect(progressLines(toDb.out, 'migrate')).toEqual(['migrate: 1/3', 'migrate: 3/3']);
+    expect(toDb.out).toContain('3 of 3 copied and verified, 3 source copies deleted, 0 failed');
+    expect(await contents(source, keyring)).toEqual(new Map());
+    await source.close();
+
+    // no --from: the configured store (KIRIM_STATE_STORE=db)
+    const toFs = await run(['state', 'migrate', '--to', 'fs', '--delete-source'], env);
+    expect(toFs.code).toBe(0);
+    expect(toFs.out).toContain(`migrate: db:sqlite → fs:${fsStateRoot(dir)}`);
+    expect(toFs.out).toContain('3 of 3 copied and verified, 3 source copies deleted, 0 failed');
+    expect(await contents(new FsStateStore(fsStateRoot(dir)), keyring)).toEqual(original);
+    const db = connectDatabase({ sqlitePath: path.join(dir, 'kirim.db') });
+    try {
+      expect(await contents(new DbStateStore(db), keyring)).toEqual(new Map());
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps the source without --delete-source, and copies into the embedded SQLite database', async () => {
     const dir = dataDir();
     const key = hexKey();
@@ -174,6 +250,46 @@ describe('kirim CLI', () => {
     const onlyNew = new Keyring(Buffer.from(newKey, 'hex'));
     expect(await contents(store, onlyNew)).toEqual(original);
     for (const ref of REFS) expect(isUnderCurrentKey((await store.read(ref))!, onlyNew)).toBe(true);
+  });
+
+  it.each([
+    ['db', 'PostgreSQL'],
+    ['s3', 's3rver'],
+  ] as const)('rotates every envelope of the %s store (%s) to the new key', async (kind, _server) => {
+    const dir = dataDir();
+    const oldKey = hexKey();
+    const newKey = hexKey();
+    const prefix = `rotate-${randomBytes(3).toString('hex')}`;
+    const env = {
+      KIRIM_DATA_DIR: dir,
+      KIRIM_STATE_KEY: newKey,
+      KIRIM_STATE_KEY_PREVIOUS: oldKey,
+      DATABASE_URL: pg.url,
+      KIRIM_STATE_STORE: kind === 'db' ? 'db' : `s3://kirim-cli/${prefix}`,
+      ...s3Env,
+      S3_ENDPOINT: s3.endpoint,
+    };
+    const db = connectDatabase({ url: pg.url, poolSize: 1 });
+    await migrate(db);
+    const store = kind === 'db' ? new DbStateStore(db) : s3Store(prefix);
+    try {
+      if (kind === 'db') for await (const ref of store.list()) await store.delete(ref); // the schema is shared by this file's tests
+      const original = await seed(store, new Keyring(Buffer.from(oldKey, 'hex')), REFS);
+      const first = await run(['state', 'rotate-key'], env, undefined, secondPerCall());
+      expect(first.err).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.out).toContain(`rotate-key: re-encrypting ${kind === 'db' ? 'db:postgres' : `s3://kirim-cli/${prefix}`} under key`);
+      expect(progressLines(first.out, 'rotate-key')).toEqual(['rotate-key: 1/3', 'rotate-key: 2/3', 'rotate-key: 3/3']);
+      expect(first.out).toContain('3 rotated, 0 already under the current key, 0 gone, 0 failed');
+      const onlyNew = new Keyring(Buffer.from(newKey, 'hex'));
+      expect(await contents(store, onlyNew)).toEqual(original);
+      for (const ref of REFS) expect(isUnderCurrentKey((await store.read(ref))!, onlyNew)).toBe(true);
+      expect((await run(['state', 'rotate-key'], env)).out).toContain('0 rotated, 3 already under the current key');
+    } finally {
+      for (const ref of REFS) await store.delete(ref);
+      if (kind === 's3') await store.close();
+      await db.close();
+    }
   });
 
   it('rotate-key also seals the webhook signing secrets under the new key', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeAuthSnapshot, type AuthSnapshot } from './auth-snapshot.js';
 import { decodeAuthState, encodeAuthState, isUnderCurrentKey, reencryptEnvelope } from './codec.js';
@@ -26,6 +27,74 @@ function sample(): AuthSnapshot {
     creds: { registrationId: 7, noiseKey: { private: Buffer.alloc(32, 1), public: Buffer.alloc(32, 2) }, advSecretKey: 'q83vEjRWeJCrze8SNFZ4kA==' },
     preKeys: { firstId: 100, privateKeys: pk },
     keys: new Map([['identity-key', new Map([['1.0', encodeValue(Buffer.alloc(33, 5))]])]]),
+  };
+}
+
+/**
+ * A session as it is after a while in use: Baileys' creds, 812 pre-keys, and for each of 100
+ * contacts a libsignal session record (base64 strings, as libsignal serialises them, with the
+ * ratchet and chain keys repeated where libsignal repeats them), its identity key, LID mapping and
+ * device list. Every key is random, as real keys are.
+ */
+function realisticSnapshot(contacts = 100): AuthSnapshot {
+  const b64 = (n: number) => randomBytes(n).toString('base64');
+  const pub = () => Buffer.concat([Buffer.from([5]), randomBytes(32)]);
+  const pair = () => ({ private: randomBytes(32), public: randomBytes(32) });
+  const now = 1_763_800_000;
+  const sessions = new Map<string, Uint8Array>();
+  const identities = new Map<string, Uint8Array>();
+  const lids = new Map<string, Uint8Array>();
+  const devices = new Map<string, Uint8Array>();
+  for (let i = 0; i < contacts; i++) {
+    const phone = `62899${String(100000 + i)}`;
+    const lid = `${2_000_000_000_000 + i * 7919}`;
+    const identity = pub();
+    const baseKey = pub().toString('base64');
+    const ours = pub().toString('base64');
+    const theirs = pub().toString('base64');
+    const entry = {
+      registrationId: 1 + ((i * 7717) % 16380),
+      currentRatchet: { ephemeralKeyPair: { pubKey: ours, privKey: b64(32) }, lastRemoteEphemeralKey: theirs, previousCounter: i % 4, rootKey: b64(32) },
+      indexInfo: { baseKey, baseKeyType: 1 + (i % 2), closed: -1, used: now * 1000 + i, created: now * 1000 + i, remoteIdentityKey: identity.toString('base64') },
+      _chains: {
+        [ours]: { chainKey: { counter: i % 9, key: b64(32) }, chainType: 1, messageKeys: {} },
+        [theirs]: { chainKey: { counter: i % 5, key: b64(32) }, chainType: 2, messageKeys: {} },
+      },
+    };
+    sessions.set(`${lid}.0`, encodeValue({ _sessions: { [baseKey]: entry }, version: 'v1' }));
+    identities.set(`${lid}.0`, encodeValue(identity));
+    lids.set(phone, encodeValue(lid));
+    lids.set(`${lid}_reverse`, encodeValue(phone));
+    devices.set(phone, encodeValue(['0']));
+  }
+  return {
+    creds: {
+      noiseKey: pair(),
+      pairingEphemeralKeyPair: pair(),
+      signedIdentityKey: pair(),
+      signedPreKey: { keyPair: pair(), signature: randomBytes(64), keyId: 1 },
+      registrationId: 4242,
+      advSecretKey: b64(32),
+      processedHistoryMessages: [],
+      nextPreKeyId: 813,
+      firstUnuploadedPreKeyId: 813,
+      accountSyncCounter: 1,
+      accountSettings: { unarchiveChats: false },
+      registered: true,
+      me: { id: '6281234567890:12@s.whatsapp.net', lid: '123456789012345:12@lid', name: 'Toko Sejahtera' },
+      account: { details: randomBytes(60), accountSignatureKey: randomBytes(32), accountSignature: randomBytes(64), deviceSignature: randomBytes(64) },
+      signalIdentities: [{ identifier: { name: '6281234567890:12@s.whatsapp.net', deviceId: 0 }, identifierKey: pub() }],
+      platform: 'android',
+      lastAccountSyncTimestamp: now,
+      myAppStateKeyId: 'AAAAAJ7d',
+    },
+    preKeys: { firstId: 1, privateKeys: randomBytes(812 * 32) },
+    keys: new Map([
+      ['session', sessions],
+      ['identity-key', identities],
+      ['lid-mapping', lids],
+      ['device-list', devices],
+    ]),
   };
 }
 
@@ -83,6 +152,21 @@ describe('state codec', () => {
     expect(hash).toEqual(a.hash);
     expect(encodeAuthSnapshot(snapshot)).toEqual(encodeAuthSnapshot(sample()));
     expect(a.envelope.includes(Buffer.alloc(32, 1))).toBe(false); // no key material in the clear
+  });
+
+  it('compresses a typical state: the stored envelope is smaller than its plaintext', async () => {
+    const keyring = Keyring.generate();
+    const ref = { workspaceId: 'w', sessionId: 's' };
+    const snapshot = realisticSnapshot();
+    const plaintext = encodeAuthSnapshot(snapshot).length;
+    const { envelope } = await encodeAuthState(snapshot, ref, keyring);
+    const uncompressed = await sealEnvelope(encodeAuthSnapshot(snapshot), ref, keyring.current, { compression: Compression.None });
+    expect(uncompressed.length).toBeGreaterThan(plaintext); // the envelope's own bytes: header, tag
+    expect(envelope.length).toBeLessThan(plaintext * 0.9);
+    expect(envelope.length).toBeLessThan(64 * 1024);
+    // a fresh pairing is nearly all random pre-keys: compression still does not make it bigger
+    const paired = realisticSnapshot(1);
+    expect((await encodeAuthState(paired, ref, keyring)).envelope.length).toBeLessThan(encodeAuthSnapshot(paired).length);
   });
 
   it('refuses an envelope copied to another session or workspace', async () => {

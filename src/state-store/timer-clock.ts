@@ -19,3 +19,25 @@ export function asTimerClock(clock: Clock | undefined): TimerClock {
   if (typeof c.setTimeout === 'function' && typeof c.clearTimeout === 'function') return clock as TimerClock;
   return { now: () => clock.now(), setTimeout: systemTimerClock.setTimeout, clearTimeout: systemTimerClock.clearTimeout };
 }
+
+/** `work`, or a rejection once `clock.now()` reaches `deadline` (the work itself goes on). */
+export function beforeDeadline<T>(work: Promise<T>, clock: TimerClock, deadline: number, what: string): Promise<T> {
+  const ms = deadline - clock.now();
+  if (ms <= 0) {
+    work.catch(() => undefined);
+    return Promise.reject(new Error(`${what}: the shutdown deadline has passed`));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimeout(() => reject(new Error(`${what} did not finish before the shutdown deadline`)), ms);
+    work.then(
+      (v) => {
+        clock.clearTimeout(timer);
+        resolve(v);
+      },
+      (err) => {
+        clock.clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}

@@ -69,7 +69,7 @@ describe('StateVault over a real S3 server that goes away and comes back', () =>
 
     await s3.start();
     await vault.idle();
-    expect(vault.backlog()).toEqual({ pending: 0, failing: 0, oldestPendingMs: null, lastError: null });
+    expect(vault.backlog()).toEqual({ pending: 0, failing: 0, oldestPendingMs: null, lastError: null, spilled: 0 });
     for (const [i, r] of refs.entries()) {
       const env = await store.read(r);
       expect((await decodeAuthState(env!, r, keyring)).snapshot.creds).toEqual({ n: 30 + i });

@@ -6,7 +6,11 @@ import { readEnvelopeHeader, sealEnvelope } from './envelope.js';
 import type { Keyring } from './keyring.js';
 import { type StateRef, type StateStore, StaleEpochError, type WriteFence } from './port.js';
 import type { SessionStateHandle } from './session-state-handle.js';
-import type { TimerClock } from './timer-clock.js';
+import type { StateSpill } from './state-spill.js';
+import { beforeDeadline, type TimerClock } from './timer-clock.js';
+
+/** Writes whose outcome is unknown that a spill remembers as possible bases (spill-record.ts). */
+const UNCONFIRMED_KEPT = 16;
 
 export interface WriteEvent {
   ref: StateRef;
@@ -24,7 +28,11 @@ export interface HandleContext {
   readonly clock: TimerClock;
   readonly flushDelayMs: number;
   readonly retry: RetryOptions;
+  /** Where unsaved state goes at shutdown, and is settled from when a session loads. */
+  readonly spill?: StateSpill;
   isClosed(): boolean;
+  /** Once a shutdown has begun: when it stops waiting for the store. */
+  shutdownDeadline(): number | null;
   /** The handle's busy state (unsaved, writing, failing) may have changed. */
   changed(handle: VaultSessionHandle): void;
   fenceLost(ref: StateRef, err: StaleEpochError): void;
@@ -44,6 +52,12 @@ export class VaultSessionHandle implements SessionStateHandle {
   private timer: unknown;
   private writing?: Promise<void>;
   private lastHash?: Buffer;
+  /** Plaintext hash of what the store holds as far as this handle knows (null: nothing; undefined: unknown). */
+  private storedHash: Buffer | null | undefined;
+  /** Hashes of writes sent since, whose outcome is unknown (a timed-out write may have landed). */
+  private unconfirmed: Buffer[] = [];
+  /** The snapshot of the write in flight (a shutdown may spill it while the write hangs). */
+  private inFlightFn?: () => AuthSnapshot;
   private fence?: WriteFence;
   private fenceIsLost = false;
   /** Deleted or discarded, and not loaded since: late changes from the old connection are ignored. */
@@ -76,14 +90,19 @@ export class VaultSessionHandle implements SessionStateHandle {
     // a flush awaiting the same write may start the next one first: wait until none is in flight
     while (this.writing) await this.writing.catch(() => undefined);
     if (this.snapshotFn) return decodeAuthSnapshot(encodeAuthSnapshot(this.snapshotFn()));
+    // state spilled at an earlier shutdown goes to the store first, if it is still the newer one
+    await this.ctx.spill?.settle(this.ref, this.ctx.store, this.fence);
     const envelope = await this.ctx.store.read(this.ref);
+    this.unconfirmed = [];
     if (!envelope) {
       this.lastHash = undefined;
+      this.storedHash = null;
       return null;
     }
     const { snapshot, hash } = await decodeAuthState(envelope, this.ref, this.ctx.keyring);
     // state under a previous key is rewritten under the current one at the next change
     this.lastHash = this.ctx.keyring.isCurrent(readEnvelopeHeader(envelope).keyId) ? hash : undefined;
+    this.storedHash = hash;
     return snapshot;
   }
 
@@ -99,10 +118,37 @@ export class VaultSessionHandle implements SessionStateHandle {
     this.ctx.changed(this);
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    const work = this.flushNow();
+    const deadline = this.ctx.shutdownDeadline();
+    return deadline === null ? work : beforeDeadline(work, this.ctx.clock, deadline, `writing the state of session ${this.ref.sessionId}`);
+  }
+
+  private async flushNow(): Promise<void> {
     this.cancelTimer();
     if (this.writing) await this.writing.catch(() => undefined);
-    if (this.snapshotFn && !this.fenceIsLost) await this.startWrite();
+    if (this.snapshotFn && !this.fenceIsLost && !this.ctx.isClosed()) await this.startWrite();
+  }
+
+  /** Unsaved changes (waiting, failing, or in a write that has not finished). */
+  get hasUnsaved(): boolean {
+    return !this.fenceIsLost && !this.deleted && (this.snapshotFn !== undefined || this.writing !== undefined);
+  }
+
+  /**
+   * Shutdown, once the store had its chance: the unsaved state, encrypted as for the store, into
+   * the spill with the stored states it derives from. False when nothing needed spilling.
+   */
+  async spillTo(spill: StateSpill): Promise<boolean> {
+    const fn = this.snapshotFn ?? (this.writing ? this.inFlightFn : undefined);
+    if (!fn || !this.hasUnsaved) return false;
+    const payload = encodeAuthSnapshot(fn());
+    const hash = payloadHash(payload);
+    if (!this.writing && this.storedHash?.equals(hash)) return false;
+    const envelope = await sealEnvelope(payload, this.ref, this.ctx.keyring.current);
+    const bases = [...(this.storedHash ? [this.storedHash] : []), ...this.unconfirmed];
+    await spill.save(this.ref, envelope, { baseWasEmpty: !this.storedHash, bases }, this.ctx.clock.now());
+    return true;
   }
 
   async delete(): Promise<void> {
@@ -117,6 +163,9 @@ export class VaultSessionHandle implements SessionStateHandle {
     try {
       await this.ctx.store.delete(this.ref);
       this.lastHash = undefined;
+      this.storedHash = null;
+      this.unconfirmed = [];
+      await this.ctx.spill?.drop(this.ref);
     } finally {
       this.ctx.changed(this);
     }
@@ -132,6 +181,8 @@ export class VaultSessionHandle implements SessionStateHandle {
     this.failures = 0;
     this.lastError = null;
     this.lastHash = undefined;
+    this.storedHash = undefined;
+    this.unconfirmed = [];
     this.ctx.changed(this);
   }
 
@@ -156,6 +207,7 @@ export class VaultSessionHandle implements SessionStateHandle {
     this.cancelTimer();
     const p = this.writeOnce().finally(() => {
       this.writing = undefined;
+      this.inFlightFn = undefined;
       this.inFlightSince = null;
       if (this.snapshotFn && this.timer === undefined && this.failures === 0 && !this.ctx.isClosed()) this.schedule(this.ctx.flushDelayMs);
       this.ctx.changed(this);
@@ -168,6 +220,7 @@ export class VaultSessionHandle implements SessionStateHandle {
     const fn = this.snapshotFn;
     if (!fn) return;
     this.snapshotFn = undefined;
+    this.inFlightFn = fn;
     const since = this.unsavedSince ?? this.ctx.clock.now();
     this.unsavedSince = null;
     this.inFlightSince = since;
@@ -177,10 +230,13 @@ export class VaultSessionHandle implements SessionStateHandle {
       const payload = encodeAuthSnapshot(fn());
       const hash = payloadHash(payload);
       if (this.lastHash?.equals(hash)) return this.succeeded({ ref: this.ref, outcome: 'unchanged' });
+      this.noteUnconfirmed(hash);
       const envelope = await sealEnvelope(payload, this.ref, this.ctx.keyring.current);
       if (gen !== this.generation) return;
       await this.ctx.store.write(this.ref, envelope, this.fence);
       this.lastHash = hash;
+      this.storedHash = hash;
+      this.unconfirmed = [];
       this.succeeded({ ref: this.ref, outcome: 'written', bytes: envelope.length });
     } catch (err) {
       if (gen !== this.generation) return;
@@ -196,6 +252,12 @@ export class VaultSessionHandle implements SessionStateHandle {
       this.ctx.written({ ref: this.ref, outcome: 'failed', error: err });
       throw err;
     }
+  }
+
+  private noteUnconfirmed(hash: Buffer): void {
+    if (this.unconfirmed.some((h) => h.equals(hash))) return;
+    this.unconfirmed.push(hash);
+    if (this.unconfirmed.length > UNCONFIRMED_KEPT) this.unconfirmed.shift();
   }
 
   private succeeded(event: WriteEvent): void {
