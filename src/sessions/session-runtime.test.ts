@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../core/events.js';
-import type { MemoryStateStore, StateVault } from '../state-store/index.js';
+import { type MemoryStateStore, StateDecodeError, type StateVault } from '../state-store/index.js';
 import type { SessionService } from './index.js';
 import type { FakeEngine } from '../../test/support/fake-engine.js';
 import { sessionFixture, type SessionFixture } from '../../test/support/session-fixture.js';
@@ -133,6 +133,30 @@ describe('session runtime (fake engine)', () => {
     await sessions.runtime(s2.id)!.settled();
     expect((await sessions.get('w', s2.id)).status).toBe('failed');
     expect(engine.connections.length).toBe(3);
+  });
+
+  it('a connect that fails because the state cannot be loaded is retried with backoff; unreadable state fails at once', async () => {
+    const s = await sessions.create('w', {});
+    await engine.nextConnection(1);
+    await sessions.stop('w', s.id);
+    // e.g. the S3 store is unreachable: twice, then it answers
+    engine.connectErrors.push(new Error('connect ECONNREFUSED 127.0.0.1:9'), new Error('connect ECONNREFUSED 127.0.0.1:9'));
+    await sessions.start('w', s.id);
+    const c = await engine.nextConnection(2);
+    expect(engine.attempts).toBe(4);
+    expect((await sessions.get('w', s.id)).lastError).toBe('could not start: connect ECONNREFUSED 127.0.0.1:9');
+    c.open();
+    await sessions.runtime(s.id)!.settled();
+    const sinceStart = statuses(s.id).slice(statuses(s.id).lastIndexOf('stopped') + 1);
+    expect(sinceStart).toEqual(['starting', 'reconnecting', 'open']);
+    expect((await sessions.get('w', s.id)).status).toBe('open');
+
+    await sessions.stop('w', s.id);
+    engine.connectErrors.push(new StateDecodeError('the envelope failed authentication'));
+    await sessions.start('w', s.id);
+    await sessions.runtime(s.id)!.settled();
+    expect(await sessions.get('w', s.id)).toMatchObject({ status: 'failed', lastError: 'could not start: the envelope failed authentication' });
+    expect(engine.attempts).toBe(5); // no retry
   });
 
   it('ignores events from a connection it has already replaced', async () => {

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import { type EventBus, type SessionStatus, makeEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { SessionStateHandle } from '../state-store/index.js';
+import { type SessionStateHandle, StateDecodeError } from '../state-store/index.js';
 import type { AccountInfo, CloseReason, Engine, EngineConnection, InboundText, ReceiptUpdate } from './engine.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './reconnect-policy.js';
 import type { SessionRepo } from './session-repo.js';
@@ -337,8 +337,17 @@ export class SessionRuntime {
       this.conn = conn;
     } catch (err) {
       if (!alive()) return;
-      this.log.error({ err }, 'could not start the connection');
-      await this.apply({ type: 'fatal' }, `could not start: ${(err as Error).message}`);
+      const message = `could not start: ${(err as Error).message}`;
+      // not awaited: this runs inside a transition, and the next one queues behind it
+      if (err instanceof StateDecodeError) {
+        // the stored state can't be read (wrong key, damaged): retrying can't help
+        this.log.error({ err }, 'could not start the connection');
+        void this.apply({ type: 'fatal' }, message);
+      } else {
+        // e.g. the state store is unreachable: like a dropped connection, retried with backoff
+        this.log.warn({ err }, 'could not start the connection; retrying');
+        void this.onClose({ kind: 'transient', message });
+      }
     }
   }
 

@@ -100,6 +100,23 @@ describe('state store outage (s3 store, the S3 server stopped mid-run)', () => {
     await after.waitFor((e) => e.event === 'message.received' && e.data.data.text === 'after the restart', 10_000, 'received after restart');
   });
 
+  it('a gateway started while S3 is down retries loading its sessions, and opens them with no QR once S3 is back', async () => {
+    const id = (await t!.api.get('/v1/sessions')).body.sessions[0].id as string;
+    await until(health, (h) => h.stateStore.pending === 0, 'state written');
+    await t!.close();
+    t = undefined;
+    await s3.stop();
+    t = await startTestGateway(env);
+    const events = t.sse();
+    await events.ready;
+    // the state can't be read: the session waits and retries, it does not fail or ask for a scan
+    const waiting = await until(async () => (await t!.api.get(`/v1/sessions/${id}`)).body, (s) => s.status === 'reconnecting' && !!s.lastError, 'reconnecting');
+    expect(waiting.lastError).toMatch(/^could not start: /);
+    await s3.start();
+    await events.waitFor((e) => e.data.sessionId === id && e.data.data?.status === 'open', 90_000, 'open once S3 is back');
+    expect(events.events.some((e) => e.event === 'session.qr')).toBe(false);
+  }, 120_000);
+
   it('SIGTERM during the outage spills the unsaved state; with S3 back, the restart stores it: no QR, and the new contact still decrypts', async () => {
     procDir = tempDir();
     const key = 'outage-sigterm-key-0123456789';

@@ -47,7 +47,15 @@ export class FakeEngine implements Engine {
   private waiters: Array<(c: FakeConnection) => void> = [];
   private ids = 0;
 
+  /** Errors the next connect attempts throw, in order (as the real engine does when the state can't be loaded). */
+  readonly connectErrors: Error[] = [];
+  /** Connect attempts made, failed ones included. */
+  attempts = 0;
+
   async connect(opts: ConnectOptions): Promise<EngineConnection> {
+    this.attempts++;
+    const err = this.connectErrors.shift();
+    if (err) throw err;
     const c = new FakeConnection(opts, opts.listener);
     this.connections.push(c);
     for (const w of this.waiters.splice(0)) w(c);
