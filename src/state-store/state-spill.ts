@@ -40,6 +40,8 @@ export type SettleOutcome = 'none' | 'applied' | 'stored' | 'superseded' | 'kept
 export class StateSpill {
   /** Sessions known to have a spill file (after `list`, `save`, or a `settle` that kept one). */
   private readonly known = new Set<string>();
+  /** Once listed, `known` is every spill file there is (only this process writes them): no file to look for otherwise. */
+  private listed = false;
 
   constructor(
     private readonly files: StateStore,
@@ -62,6 +64,7 @@ export class StateSpill {
       refs.push(ref);
       this.known.add(refKey(ref));
     }
+    this.listed = true;
     return refs;
   }
 
@@ -83,6 +86,8 @@ export class StateSpill {
    * then kept: the operator decides (a missing KIRIM_STATE_KEY_PREVIOUS, say).
    */
   async settle(ref: StateRef, store: StateStore, fence?: WriteFence): Promise<SettleOutcome> {
+    // every session load asks: after the listing at start, most need no file read
+    if (this.listed && !this.known.has(refKey(ref))) return 'none';
     const raw = await this.files.read(ref);
     if (!raw) {
       this.known.delete(refKey(ref));
