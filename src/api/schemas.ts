@@ -54,4 +54,5 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'The session is in the wrong state for this',
   413: 'Request body too large',
   429: 'Too many requests queued',
+  503: 'Something this call needs did not answer (the simulator, or the node running the session); retry',
 };
