@@ -29,6 +29,14 @@ export function connectDatabase(opts: ConnectOptions): Db {
     pool.on('error', () => {
       /* an idle client died (server restart, network cut); the pool replaces it on next use */
     });
+    // A client's socket can also die while the client is checked out (a query running, a
+    // transaction between statements). The query gets the error, but the client then emits
+    // 'error' too, and pg-pool listens only to idle clients: unheard, that kills the process.
+    pool.on('connect', (client) => {
+      client.on('error', () => {
+        /* the query in flight already failed with it; the pool drops this client on release */
+      });
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -47,3 +47,39 @@ afterAll(async () => {
   await Promise.all(pgs.map((p) => p.drop()));
   pgs = [];
 });
+
+describe('postgres: the network to the database drops', () => {
+  it('fails the queries in flight, keeps the process up, and works again once the network is back', async () => {
+    const { startTcpProxy } = await import('../../test/support/tcp-proxy.js');
+    const t = await createTestPg();
+    pgs.push(t);
+    const proxy = await startTcpProxy('127.0.0.1', 5432);
+    const viaProxy = new URL(t.url);
+    viaProxy.port = String(proxy.port);
+    const db = connectDatabase({ url: viaProxy.toString(), poolSize: 3 });
+    try {
+      await sql`select 1`.execute(db.db); // a connection made and back in the pool (idle)
+      // one query running, one connection checked out by a transaction between its statements
+      let inTx!: () => void;
+      const txHolding = new Promise<void>((r) => (inTx = r));
+      const tx = db.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        inTx();
+        await new Promise((r) => setTimeout(r, 300));
+        await sql`select 2`.execute(trx);
+      });
+      const running = sql`select pg_sleep(5)`.execute(db.db);
+      await txHolding;
+      await proxy.cut();
+      // a checked-out client whose socket dies emits 'error': with no listener that kills the process
+      await expect(running).rejects.toThrow();
+      await expect(tx).rejects.toThrow();
+      await proxy.restore();
+      const back = await sql<{ v: number }>`select 3 as v`.execute(db.db);
+      expect(Number(back.rows[0].v)).toBe(3);
+    } finally {
+      await db.close().catch(() => undefined);
+      await proxy.close();
+    }
+  }, 20_000);
+});

@@ -416,6 +416,10 @@ describe('cluster: a node cut off from the database', () => {
     expect(rows.length).toBeGreaterThanOrEqual(3);
     expect((await sim.admin('GET', '/admin/stats')).body.conflicts).toBe(0);
 
+    // it rode out the cut in-process (a pg client that died checked out used to crash it)
+    expect(c.node('cut').proc.child.exitCode, c.node('cut').proc.logs.slice(-20).join('\n')).toBeNull();
+    expect(c.node('cut').proc.child.signalCode).toBeNull();
+
     // reconnected, the cut node rejoins without disturbing the sessions
     await proxy.restore();
     await c.until('cut node alive again', async () => (await c.node('other').api.get('/v1/nodes')).body.nodes.find((n: { id: string }) => n.id === 'cut')?.status, (s) => s === 'active');
