@@ -76,8 +76,8 @@ export async function startGateway(config: Readonly<Config>, opts: GatewayOption
 
   let url = `http://${config.host}:${config.port}`;
   const repo = new SessionRepo(db.db);
-  const cluster = config.databaseUrl ? await setupCluster({ config, db, repo, nodeId, url: () => url, logger }) : undefined;
   const events = await createEventBus(config, nodeId, logger);
+  const cluster = config.databaseUrl ? await setupCluster({ config, db, repo, nodeId, url: () => url, events, logger }) : undefined;
   const keyring = loadKeyring({ stateKey: config.stateKey, previous: config.stateKeyPrevious, dataDir: config.dataDir });
   const rawStore = createStateStore(config.stateStore, { dataDir: config.dataDir, db, logger });
   const store = cluster ? cluster.fence(rawStore) : rawStore;

@@ -132,7 +132,7 @@ describe('cluster node: leases, self-fencing, leadership (fake clock, memory lea
   });
 
   it('a cut-off leader loses leadership; another node takes over once its lease ends, and moves its sessions without hosting any twice', async () => {
-    await c.session('s1', 'a');
+    await c.session('s1', 'a', { status: 'open' });
     const a = c.node('a');
     const b = c.node('b');
     await a.start();
@@ -163,6 +163,8 @@ describe('cluster node: leases, self-fencing, leadership (fake clock, memory lea
     expect(aStillHosting).toBe(false);
     expect(b.host.hosted.get('s1')).toBe(2);
     expect(await c.nodeOf('s1')).toBe('b');
+    // the row no longer says `open` for a connection nothing holds; why is in lastError
+    expect(await c.repo.get('s1')).toMatchObject({ status: 'reconnecting', last_error: "node 'a' stopped answering; reconnecting on 'b'" });
   });
 
   it('leave() hands every session back at once: another node takes them without waiting for the leases to end', async () => {
@@ -192,8 +194,8 @@ describe('coordinator: the moves per tick (KIRIM_REBALANCE_MOVES) are shared by 
   async function layout(draining: number, onA: number) {
     for (const id of ['a', 'b', 'd']) await c.registry.register({ id, url: null, region: null, labels: {}, capacity: 100 });
     await c.registry.setStatus('d', 'draining');
-    for (let i = 0; i < draining; i++) await c.session(`d${i}`, 'd');
-    for (let i = 0; i < onA; i++) await c.session(`a${i}`, 'a');
+    for (let i = 0; i < draining; i++) await c.session(`d${i}`, 'd', { status: 'open' });
+    for (let i = 0; i < onA; i++) await c.session(`a${i}`, 'a', { status: 'open' });
   }
   const coordinator = (movesPerTick: number) =>
     new Coordinator({ db: c.registry, repo: c.repo, signals: noSignals, logger: silentLogger, options: { nodeId: 'a', leaseTtlMs: 10_000, movesPerTick } });
@@ -203,6 +205,10 @@ describe('coordinator: the moves per tick (KIRIM_REBALANCE_MOVES) are shared by 
     await layout(2, 8);
     await coordinator(3).tick();
     expect(await counts()).toEqual({ a: 7, b: 3 }); // d → b twice, then one a → b
+    // a live node's sessions keep their status while moving: the old node is still connected
+    // and says `reconnecting` itself when it hands them over
+    const moved = (await c.repo.listAssigned('b')).map((r) => [r.status, r.last_error]);
+    expect(moved).toEqual([['open', null], ['open', null], ['open', null]]);
   });
 
   it('a drain can use the whole budget; nothing rebalances in that tick', async () => {
@@ -212,6 +218,19 @@ describe('coordinator: the moves per tick (KIRIM_REBALANCE_MOVES) are shared by 
     expect(await counts()).toEqual({ a: 8, b: 3, d: 1 });
     await co.tick();
     expect(await counts()).toEqual({ a: 6, b: 6 }); // the last drained one, then two rebalancing moves
+  });
+
+  it('a dead node’s open sessions read `reconnecting`, with why, once moved — in the row and on the stream', async () => {
+    await c.registry.register({ id: 'a', url: null, region: null, labels: {}, capacity: 100 });
+    await c.session('s-open', 'gone', { status: 'open', phone: '628123' });
+    await c.session('s-qr', 'gone', { status: 'qr' });
+    const published: unknown[] = [];
+    const co = new Coordinator({ db: c.registry, repo: c.repo, signals: noSignals, events: { publish: (e) => published.push(e) }, logger: silentLogger, options: { nodeId: 'a', leaseTtlMs: 10_000, movesPerTick: 3 } });
+    await co.tick();
+    const reason = "node 'gone' stopped answering; reconnecting on 'a'";
+    expect(await c.repo.get('s-open')).toMatchObject({ node_id: 'a', status: 'reconnecting', last_error: reason });
+    expect(await c.repo.get('s-qr')).toMatchObject({ node_id: 'a', status: 'qr', last_error: reason });
+    expect(published).toEqual([expect.objectContaining({ type: 'session.status', sessionId: 's-open', workspaceId: 'w', data: { status: 'reconnecting', phone: '628123', reason } })]);
   });
 
   it('with rebalancing off (0), nothing rebalances, but a drain still moves one session per tick', async () => {

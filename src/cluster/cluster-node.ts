@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { SessionOwnership } from '../sessions/ownership.js';
 import type { RestoreProgress, SessionRow } from '../sessions/index.js';
@@ -28,6 +29,7 @@ export interface ClusterNodeDeps {
   registry: NodeRegistryPort;
   repo: ClusterSessionRepo;
   signals: ClusterSignals;
+  events?: Pick<EventBus, 'publish'>;
   logger: Logger;
   options: ClusterNodeOptions;
 }
@@ -72,7 +74,7 @@ export class ClusterNode implements NodeDirectory {
   constructor(private readonly deps: ClusterNodeDeps) {
     this.o = deps.options;
     this.log = deps.logger.child({ component: 'cluster', node: this.o.nodeId });
-    this.coordinator = new Coordinator({ db: deps.registry, repo: deps.repo, signals: deps.signals, logger: this.log, options: this.o });
+    this.coordinator = new Coordinator({ db: deps.registry, repo: deps.repo, signals: deps.signals, events: deps.events, logger: this.log, options: this.o });
   }
 
   /** What the session service uses to place sessions and take leases. */

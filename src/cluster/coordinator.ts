@@ -1,3 +1,4 @@
+import { type EventBus, makeEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { SessionRow } from '../sessions/index.js';
 import type { ClusterSessionRepo, NodeRegistryPort } from './cluster-ports.js';
@@ -8,6 +9,8 @@ export interface CoordinatorDeps {
   db: Pick<NodeRegistryPort, 'list' | 'assignedCounts' | 'prune'>;
   repo: Pick<ClusterSessionRepo, 'listOrphans' | 'reassign' | 'listOnNodes'>;
   signals: ClusterSignals;
+  /** Hears a dead node's open sessions turn `reconnecting` (no node will say it otherwise). */
+  events?: Pick<EventBus, 'publish'>;
   logger: Logger;
   options: { nodeId: string; leaseTtlMs: number; movesPerTick: number };
 }
@@ -45,8 +48,12 @@ export class Coordinator {
     for (const row of await this.deps.repo.listOrphans(alive)) {
       const to = chooseNode(loads, needsOf(row));
       if (!to) continue;
-      if (await this.deps.repo.reassign(row.id, row.node_id, to.id)) {
+      const down = row.node_id ? `node '${row.node_id}' stopped answering; reconnecting on '${to.id}'` : undefined;
+      if (await this.deps.repo.reassign(row.id, row.node_id, to.id, down)) {
         to.assigned++;
+        if (down && row.status === 'open') {
+          this.deps.events?.publish(makeEvent('session.status', row.workspace_id, row.id, { status: 'reconnecting', phone: row.phone, reason: down }));
+        }
         this.deps.logger.info({ sessionId: row.id, from: row.node_id, to: to.id }, row.node_id ? 'moving a session off a dead node' : 'placing a session');
         this.deps.signals.notify(to.id);
       }

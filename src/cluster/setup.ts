@@ -36,9 +36,10 @@ export async function setupCluster(opts: {
   repo: SessionRepo;
   nodeId: string;
   url: () => string;
+  events: EventBus;
   logger: Logger;
 }): Promise<ClusterParts> {
-  const { config, db, repo, nodeId, logger } = opts;
+  const { config, db, repo, nodeId, logger, events } = opts;
   if (config.stateStore.kind === 'fs') {
     logger.warn('cluster mode with KIRIM_STATE_STORE=fs: session state stays on this node’s disk, so its sessions cannot move to other nodes; use db or s3://…');
   }
@@ -53,6 +54,7 @@ export async function setupCluster(opts: {
     registry,
     repo,
     signals,
+    events,
     logger,
     options: {
       nodeId,

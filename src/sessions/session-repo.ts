@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database, SessionsTable } from '../db/index.js';
 import type { SessionStatus } from '../core/events.js';
 
@@ -92,8 +92,16 @@ export class SessionRepo {
   }
 
   /** Moves a session to another node only if nobody moved it since `from` was read. */
-  async reassign(id: string, from: string | null, to: string): Promise<boolean> {
-    let q = this.db.updateTable('sessions').set({ node_id: to }).where('id', '=', id).where('desired', '=', 'running');
+  /**
+   * Moves a running session from node `from` to `to`, unless it moved meanwhile. With `fromDead`
+   * (the reason, e.g. its node stopped answering), an `open` it still shows is no longer true —
+   * nothing holds its connection — so it reads `reconnecting` until the new node opens it.
+   */
+  async reassign(id: string, from: string | null, to: string, fromDead?: string): Promise<boolean> {
+    const patch = fromDead
+      ? { node_id: to, status: sql<string>`case when status = 'open' then 'reconnecting' else status end`, last_error: fromDead }
+      : { node_id: to };
+    let q = this.db.updateTable('sessions').set(patch).where('id', '=', id).where('desired', '=', 'running');
     q = from === null ? q.where('node_id', 'is', null) : q.where('node_id', '=', from);
     const res = await q.executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;

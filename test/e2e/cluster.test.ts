@@ -196,27 +196,39 @@ describe('cluster (3 nodes, PostgreSQL + Redis)', () => {
 
   it('drain moves a node’s sessions to the others without a re-scan; unknown node → 404', async () => {
     expect((await c.node('n1').api.post('/v1/nodes/nope/drain')).body.error.code).toBe('node_not_found');
-    const before = byNode(await c.sessions('n1'));
+    const rows0 = await c.sessions('n1');
+    const before = byNode(rows0);
     expect(before.n3).toBeGreaterThan(0);
+    const onN3 = rows0.filter((r) => ids.includes(r.id) && r.node === 'n3').map((r) => r.id);
+    // the rows name a session's new node as soon as it is assigned, while the old node is still
+    // closing it: that it really reopened is told by the stream, not by a poll of the rows
+    const reopenedSince = (mark: number, sessionIds: string[], what: string) =>
+      Promise.all(
+        sessionIds.map((id) =>
+          events.waitFor((e) => e.event === 'session.status' && e.data.sessionId === id && e.data.data?.status === 'open' && events.events.indexOf(e) >= mark, 30_000, `${what}: ${id} open`),
+        ),
+      );
     const events = c.sse('n1');
     await events.ready;
     const drained = await c.node('n1').api.post('/v1/nodes/n3/drain');
     expect(drained.status).toBe(200);
     expect(drained.body).toMatchObject({ id: 'n3', status: 'draining', sessions: 0 });
+    await reopenedSince(0, onN3, 'drained'); // the stream opened just before the drain
     const rows = await c.until('all open after drain', () => c.sessions('n2'), (r) => allOpen(r) && !byNode(r).n3);
     expect(byNode(rows).n3).toBeUndefined();
     expect(await conflicts()).toBe(0);
     // a drained node that restarts comes back active
     await c.node('n3').proc.stop('SIGTERM');
+    const beforeRejoin = events.events.length;
     await c.start('n3');
     const nodes = (await c.node('n3').api.get('/v1/nodes')).body.nodes;
     expect(nodes.find((n: { id: string }) => n.id === 'n3').status).toBe('active');
     // and the cluster rebalances onto it, a few moves at a time, without re-scans
     const balanced = await c.until('rebalanced onto n3', () => c.sessions('n1'), (r) => allOpen(r) && (byNode(r).n3 ?? 0) >= 2);
     expect(Object.values(byNode(balanced)).every((n) => n === 2)).toBe(true);
-    // the moved sessions reconnected (the stream saw them open on their new nodes), and none showed a QR
-    const reopened = events.events.filter((e) => e.event === 'session.status' && e.data.data?.status === 'open');
-    expect(reopened.length).toBeGreaterThanOrEqual(before.n3 + 2);
+    // the moved sessions reconnected (the stream saw them open again), and none showed a QR
+    await reopenedSince(beforeRejoin, balanced.filter((r) => ids.includes(r.id) && r.node === 'n3').map((r) => r.id), 'rebalanced');
+    await c.until('all open after the rebalance', () => c.sessions('n2'), allOpen);
     expect(qrEvents(events)).toEqual([]);
     expect(await conflicts()).toBe(0);
   }, 150_000);
@@ -257,6 +269,16 @@ describe('cluster (3 nodes, PostgreSQL + Redis)', () => {
       const took = Date.now() - t0;
       expect(took).toBeLessThan(c.leaseTtlMs + 12_000);
       expect(allOpen(rows)).toBe(true);
+      // the stream told the truth in between: reconnecting (with why), then open
+      for (const id of victims) {
+        // the rows can be read before the stream has the event: wait for it
+        await events.waitFor((e) => e.event === 'session.status' && e.data.sessionId === id && e.data.data?.status === 'open', 10_000, `${id} open on the stream`);
+        const seen = events.events.filter((e) => e.event === 'session.status' && e.data.sessionId === id).map((e) => e.data.data.status);
+        expect(seen.indexOf('reconnecting'), `${id}: ${seen.join(' → ')}`).toBeGreaterThanOrEqual(0);
+        expect(seen.lastIndexOf('open')).toBeGreaterThan(seen.indexOf('reconnecting'));
+      }
+      const why = events.events.find((e) => e.event === 'session.status' && e.data.sessionId === victims[0] && e.data.data.status === 'reconnecting');
+      expect(why?.data.data.reason).toContain("node 'n2' stopped answering");
       expect(qrEvents(events)).toEqual([]);
       expect(await conflicts()).toBe(0);
       const nodes = (await c.node('n1').api.get('/v1/nodes')).body.nodes;
