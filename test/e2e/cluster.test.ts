@@ -27,8 +27,12 @@ async function outbox(api: ApiClient, hookId: string) {
     } while (cursor);
     return eventIds;
   };
+  // the lists are read one after another, while deliveries go on: the unsettled ones first, so a
+  // delivery that settles in between is in `delivered` rather than in neither list
+  const pending = (await list('pending')).length;
+  const delivering = (await list('delivering')).length;
   const delivered = await list('delivered');
-  return { pending: (await list('pending')).length, delivering: (await list('delivering')).length, delivered: delivered.length, failed: (await list('failed')).length, deliveredIds: delivered };
+  return { pending, delivering, delivered: delivered.length, failed: (await list('failed')).length, deliveredIds: delivered };
 }
 const idle = (o: Awaited<ReturnType<typeof outbox>>) => o.pending === 0 && o.delivering === 0;
 
