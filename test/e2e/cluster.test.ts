@@ -289,7 +289,7 @@ describe('cluster (3 nodes, PostgreSQL + Redis)', () => {
       expect(nodes.find((n: { id: string }) => n.id === 'n2').status).toBe('dead');
 
       // the pings n2 queued are delivered by the surviving nodes: each exactly once
-      const settled = await c.until('pings delivered after the kill', () => outbox(c.node('n1').api, hook2), (o) => o.delivered === 3, 20_000);
+      const settled = await c.until('pings delivered after the kill', () => outbox(c.node('n1').api, hook2), (o) => idle(o) && o.delivered === 3, 20_000);
       expect(settled).toEqual({ pending: 0, delivering: 0, delivered: 3, failed: 0, deliveredIds: expect.arrayContaining(pings) });
       expect(Object.fromEntries(okPerId)).toEqual(Object.fromEntries(pings.map((p) => [p, 1])));
       await c.node('n1').api.delete(`/v1/webhooks/${hook2}`);
