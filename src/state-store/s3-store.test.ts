@@ -65,3 +65,38 @@ describe('S3StateStore against s3rver', () => {
     await store.close();
   });
 });
+
+describe('S3StateStore close()', () => {
+  it('aborts a request in flight, and nothing of the closed store is retried behind its back', async () => {
+    const net = await import('node:net');
+    const requests: string[] = [];
+    const sockets: import('node:net').Socket[] = [];
+    // a store that takes the request and never answers (the write is in flight when the store closes)
+    let received!: () => void;
+    const requestIn = new Promise<void>((r) => (received = r));
+    const server = net.createServer((s) => {
+      sockets.push(s);
+      s.once('data', (d) => {
+        requests.push(d.toString().split('\r\n')[0]);
+        received();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const store = new S3StateStore({ bucket: 'b', prefix: 'p', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's', forcePathStyle: true, requestTimeoutMs: 60_000 });
+    try {
+      const write = store.write({ workspaceId: 'w', sessionId: 's1' }, Buffer.from('x'));
+      const settled = write.then(() => 'written', (err: Error) => err.name);
+      await requestIn;
+      await store.close();
+      // without the abort this waits for the 60 s request timeout (and then a retry): the test times out
+      expect(await settled).toBe('AbortError');
+      expect(requests).toEqual(['PUT /b/p/w/s1.kst?x-id=PutObject HTTP/1.1']);
+      await expect(store.read({ workspaceId: 'w', sessionId: 's1' })).rejects.toThrow(/abort/i); // closed for good
+      expect(requests).toHaveLength(1);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 10_000);
+});

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { StateStoreConfig } from '../config/index.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -22,8 +23,11 @@ export class S3StateStore implements StateStore {
   private readonly client: S3Client;
   private readonly lock = new KeyedLock();
   private readonly base: string;
+  /** Aborted by close(): no request of a closed store goes on (or is retried) behind its back. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly opts: S3StoreOptions) {
+    setMaxListeners(0, this.closing.signal); // one listener per request in flight: a restore has many
     this.base = opts.prefix ? `${opts.prefix}/` : '';
     this.location = `s3://${opts.bucket}/${opts.prefix}`;
     const timeout = opts.requestTimeoutMs ?? 15_000;
@@ -47,7 +51,7 @@ export class S3StateStore implements StateStore {
 
   async read(ref: StateRef): Promise<Buffer | null> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: this.key(ref) }));
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: this.key(ref) }), this.requestOptions());
       return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : Buffer.alloc(0);
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -60,6 +64,7 @@ export class S3StateStore implements StateStore {
     return this.lock.run(refKey(ref), async () => {
       await this.client.send(
         new PutObjectCommand({ Bucket: this.opts.bucket, Key, Body: data, ContentLength: data.length, ContentType: 'application/octet-stream' }),
+        this.requestOptions(),
       );
     });
   }
@@ -67,7 +72,7 @@ export class S3StateStore implements StateStore {
   async delete(ref: StateRef): Promise<void> {
     const Key = this.key(ref);
     return this.lock.run(refKey(ref), async () => {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.opts.bucket, Key }));
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.opts.bucket, Key }), this.requestOptions());
     });
   }
 
@@ -76,6 +81,7 @@ export class S3StateStore implements StateStore {
     do {
       const page = await this.client.send(
         new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: this.base, ContinuationToken: token, MaxKeys: 1000 }),
+        this.requestOptions(),
       );
       for (const obj of page.Contents ?? []) {
         const ref = obj.Key ? this.parse(obj.Key) : null;
@@ -93,7 +99,12 @@ export class S3StateStore implements StateStore {
     return isValidStateId(workspaceId) && isValidStateId(sessionId) ? { workspaceId, sessionId } : null;
   }
 
+  private requestOptions(): { abortSignal: AbortSignal } {
+    return { abortSignal: this.closing.signal };
+  }
+
   async close(): Promise<void> {
+    this.closing.abort();
     this.client.destroy();
   }
 }
