@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { connectDatabase, migrate, type Db } from './index.js';
 import { createTestPg, type TestPg } from '../../test/support/pg.js';
+import { startTcpProxy } from '../../test/support/tcp-proxy.js';
 
 /** The database contract: the same migrations and queries behave the same on both dialects. */
 function runDatabaseContract(name: string, open: () => Promise<{ db: Db; cleanup(): Promise<void> }>) {
@@ -50,7 +51,6 @@ afterAll(async () => {
 
 describe('postgres: the network to the database drops', () => {
   it('fails the queries in flight, keeps the process up, and works again once the network is back', async () => {
-    const { startTcpProxy } = await import('../../test/support/tcp-proxy.js');
     const t = await createTestPg();
     pgs.push(t);
     const proxy = await startTcpProxy('127.0.0.1', 5432);
@@ -61,16 +61,19 @@ describe('postgres: the network to the database drops', () => {
       await sql`select 1`.execute(db.db); // a connection made and back in the pool (idle)
       // one query running, one connection checked out by a transaction between its statements
       let inTx!: () => void;
+      let cutDone!: () => void;
       const txHolding = new Promise<void>((r) => (inTx = r));
+      const afterCut = new Promise<void>((r) => (cutDone = r));
       const tx = db.db.transaction().execute(async (trx) => {
         await sql`select 1`.execute(trx);
         inTx();
-        await new Promise((r) => setTimeout(r, 300));
+        await afterCut; // the connection stays checked out, idle in the transaction, across the cut
         await sql`select 2`.execute(trx);
       });
       const running = sql`select pg_sleep(5)`.execute(db.db);
       await txHolding;
       await proxy.cut();
+      cutDone();
       // a checked-out client whose socket dies emits 'error': with no listener that kills the process
       await expect(running).rejects.toThrow();
       await expect(tx).rejects.toThrow();

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -68,9 +69,8 @@ describe('S3StateStore against s3rver', () => {
 
 describe('S3StateStore close()', () => {
   it('aborts a request in flight, and nothing of the closed store is retried behind its back', async () => {
-    const net = await import('node:net');
     const requests: string[] = [];
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: net.Socket[] = [];
     // a store that takes the request and never answers (the write is in flight when the store closes)
     let received!: () => void;
     const requestIn = new Promise<void>((r) => (received = r));
@@ -82,7 +82,7 @@ describe('S3StateStore close()', () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as import('node:net').AddressInfo;
+    const { port } = server.address() as net.AddressInfo;
     const store = new S3StateStore({ bucket: 'b', prefix: 'p', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's', forcePathStyle: true, requestTimeoutMs: 60_000 });
     try {
       const write = store.write({ workspaceId: 'w', sessionId: 's1' }, Buffer.from('x'));
