@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readyLine, stopChild, urlFromLogLine } from './child-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -33,46 +33,12 @@ export async function startSimProcess(env: Record<string, string>, timeoutMs = 2
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  const collect = (stream: NodeJS.ReadableStream, onLine: (line: string) => void = () => {}) => {
-    let buffered = '';
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      let i: number;
-      while ((i = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, i);
-        buffered = buffered.slice(i + 1);
-        logs.push(line);
-        onLine(line);
-      }
-    });
-  };
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the simulator did not start in ${timeoutMs} ms:\n${logs.join('\n')}`));
-    }, timeoutMs);
-    collect(child.stdout!, (line) => {
-      if (!line.includes('WhatsApp simulator listening')) return;
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
-    });
-    collect(child.stderr!);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the simulator exited with ${code} before listening:\n${logs.join('\n')}`));
-    });
-  });
+  const url = await readyLine(child, logs, 'the simulator', timeoutMs, urlFromLogLine('WhatsApp simulator listening'));
   return {
     url,
     wsUrl: `${url.replace(/^http/, 'ws')}/ws/chat`,
     child,
     logs,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      const exited = once(child, 'exit');
-      child.kill(signal);
-      const [code] = (await exited) as [number | null];
-      return code;
-    },
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal),
   };
 }

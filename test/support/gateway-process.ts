@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { once } from 'node:events';
+import { readyLine, stopChild, urlFromLogLine } from '../../sim/testing/child-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -23,44 +23,11 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL'); // never leave a half-started gateway behind
-      reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`));
-    }, timeoutMs);
-    let buf = '';
-    const onData = (chunk: Buffer) => {
-      buf += chunk.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        logs.push(line);
-        if (line.includes('kirim listening')) {
-          try {
-            clearTimeout(timer);
-            resolve(JSON.parse(line).url);
-          } catch {}
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code} before listening:\n${logs.join('\n')}`));
-    });
-  });
+  const url = await readyLine(child, logs, 'gateway', timeoutMs, urlFromLogLine('kirim listening'));
   return {
     url,
     child,
     logs,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      const exited = once(child, 'exit');
-      child.kill(signal);
-      const [code] = (await exited) as [number | null];
-      return code;
-    },
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal),
   };
 }
